@@ -1,0 +1,260 @@
+"""Near-duplicate index and the deduplicator: LSH buckets, verified pairs, union-find, survivors."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+from collections.abc import Callable, Sequence
+from dataclasses import asdict, dataclass
+
+import numpy as np
+
+from loraforge.dedup.minhash import (
+    _U64,
+    SIGNATURE_SCHEME,
+    DedupConfig,
+    _buckets,
+    _chunks,
+    _normalized,
+    _shingle_hashes,
+    _tokenize,
+    band_hashes,
+    compute_signatures,
+)
+from loraforge.records import Document
+from loraforge.storage import ArtifactStore
+
+
+@dataclass(slots=True)
+class NearDupIndex:
+    """Survivors of earlier runs: id, source, sha256 of normalised text, length, signature, band hashes."""
+
+    config: DedupConfig
+    ids: list[str]
+    sources: list[str]  # with the id, tells a rerun over the same file from a copy of it elsewhere
+    exact: np.ndarray  # (n, 32) uint8 sha256 digests
+    lengths: np.ndarray  # (n,) int64 normalised length, the survivor tie-break among earlier docs
+    signatures: np.ndarray  # (n, num_perm) uint32
+    bands: np.ndarray  # (n, bands) uint64
+
+    @classmethod
+    def empty(cls, config: DedupConfig) -> NearDupIndex:
+        sigs, bands = np.empty((0, config.num_perm), np.uint32), np.empty((0, config.bands), _U64)
+        return cls(config, [], [], np.empty((0, 32), np.uint8), np.empty(0, np.int64), sigs, bands)
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+    def add(self, docs: Sequence[Document], exact: np.ndarray, lengths: np.ndarray, sigs: np.ndarray) -> NearDupIndex:
+        """A new index with these documents appended; ids already present are skipped."""
+        seen = set(self.ids)
+        new = [i for i, d in enumerate(docs) if not (d.id in seen or seen.add(d.id))]
+        return NearDupIndex(
+            self.config,
+            self.ids + [docs[i].id for i in new],
+            self.sources + [docs[i].source for i in new],
+            np.concatenate([self.exact, exact[new]]),
+            np.concatenate([self.lengths, lengths[new]]),
+            np.concatenate([self.signatures, sigs[new]]),
+            np.concatenate([self.bands, band_hashes(sigs[new], self.config.bands, self.config.rows)]),
+        )
+
+    def for_config(self, config: DedupConfig) -> NearDupIndex:
+        """This index under ``config``: the same signatures, band hashes redone for its banding."""
+        old, new = self.config, config
+        if (old.num_perm, old.seed, old.shingle_size) != (new.num_perm, new.seed, new.shingle_size):
+            raise ValueError("the index was built with another num_perm/seed/shingle_size; rebuild it")
+        same = (old.bands, old.rows) == (new.bands, new.rows) and self.bands.shape[1:] == (new.bands,)
+        bands = self.bands if same else band_hashes(self.signatures, new.bands, new.rows)
+        return NearDupIndex(config, self.ids, self.sources, self.exact, self.lengths, self.signatures, bands)
+
+    def save(self, store: ArtifactStore, key: str) -> str:
+        """One uncompressed ``.npz``: signatures are random bits, compression would gain nothing."""
+        meta = json.dumps({"scheme": SIGNATURE_SCHEME, "config": self.config.model_dump()})
+        buf = io.BytesIO()
+        arrays = {"exact": self.exact, "lengths": self.lengths, "signatures": self.signatures, "bands": self.bands}
+        names = {"ids": np.array(self.ids, dtype=str), "sources": np.array(self.sources, dtype=str)}
+        np.savez(buf, meta=np.array(meta), **names, **arrays)
+        return store.put_bytes(key, buf.getvalue())
+
+    @classmethod
+    def load(cls, store: ArtifactStore, key: str) -> NearDupIndex:
+        with np.load(io.BytesIO(store.get_bytes(key)), allow_pickle=False) as z:
+            meta = json.loads(str(z["meta"]))
+            if meta["scheme"] != SIGNATURE_SCHEME:
+                raise ValueError(f"index {key!r} has {meta['scheme']} signatures, not {SIGNATURE_SCHEME}; rebuild it")
+            ids, sources = [str(i) for i in z["ids"]], [str(s) for s in z["sources"]]
+            config = DedupConfig(**meta["config"])
+            return cls(config, ids, sources, z["exact"], z["lengths"], z["signatures"], z["bands"])
+
+
+# ---------------------------------------------------------------- dedup run
+
+
+@dataclass(slots=True)
+class DuplicateOf:
+    """A removed document and the survivor it duplicates (ids and sources only, never text)."""
+
+    doc_id: str
+    source: str
+    kind: str  # "exact" (same normalised text) or "near"
+    survivor_id: str
+    similarity: float  # Jaccard with the survivor, 1.0 if exact; below threshold only via a chain
+
+    def to_dict(self) -> dict[str, object]:
+        return asdict(self)
+
+
+@dataclass(slots=True)
+class DedupResult:
+    kept: list[Document]  # input order
+    removed: list[DuplicateOf]
+    clusters: list[list[str]]  # distinct ids, survivor first, the rest sorted; earlier runs' members too
+    index: NearDupIndex  # the input index plus this run's survivors
+
+
+class _ShingleSets:
+    """Sorted unique shingle hashes of this run's texts, tokenised in batches and only when asked."""
+
+    def __init__(self, texts: Sequence[str], shingle_size: int) -> None:
+        self.texts, self.shingle_size, self.sets = texts, shingle_size, {}
+
+    def prefetch(self, nodes: set[int]) -> None:
+        need = sorted(i for i in nodes if i < len(self.texts) and i not in self.sets)
+        for sl in _chunks(need_texts := [self.texts[i] for i in need]):
+            flat, offsets = _shingle_hashes(_tokenize(need_texts[sl]), self.shingle_size)
+            for k, i in enumerate(need[sl]):
+                self.sets[i] = np.unique(flat[offsets[k] : offsets[k + 1]])
+
+    def jaccard(self, a: int, b: int) -> float:
+        sa, sb = self.sets[a], self.sets[b]
+        inter = len(np.intersect1d(sa, sb, assume_unique=True))
+        return inter / max(len(sa) + len(sb) - inter, 1)
+
+
+class _UnionFind:
+    def __init__(self, size: int) -> None:
+        self.parent = list(range(size))
+
+    def find(self, x: int) -> int:
+        while self.parent[x] != x:
+            self.parent[x] = x = self.parent[self.parent[x]]  # path halving
+        return x
+
+    def union(self, a: int, b: int) -> None:
+        self.parent[self.find(a)] = self.find(b)
+
+
+class Deduplicator:
+    """Exact then near-duplicate removal over one corpus, against an optional earlier-run index.
+
+    Graph nodes 0..n-1 are this run's documents, n.. the earlier runs' survivors held in the index.
+    """
+
+    def __init__(self, config: DedupConfig | None = None, index: NearDupIndex | None = None) -> None:
+        self.config = config or DedupConfig()
+        self.index = (index or NearDupIndex.empty(self.config)).for_config(self.config)
+
+    def signatures(self, docs: Sequence[Document]) -> np.ndarray:
+        """Signatures of ``docs`` (see ``compute_signatures``), e.g. per shard before one global ``run``."""
+        return compute_signatures([d.text for d in docs], self.config)
+
+    def run(self, docs: Sequence[Document], signatures: np.ndarray | None = None) -> DedupResult:
+        """Deduplicate ``docs``; pass ``signatures`` (aligned with docs) when computed elsewhere."""
+        cfg, idx, n = self.config, self.index, len(docs)
+        texts = [d.text for d in docs]
+        sigs = self.signatures(docs) if signatures is None else np.asarray(signatures, np.uint32)
+        if sigs.shape != (n, cfg.num_perm):
+            raise ValueError(f"signatures have shape {sigs.shape}, expected {(n, cfg.num_perm)}")
+        norm = [s for sl in _chunks(texts) for s in _normalized(_tokenize(texts[sl]))]
+        exact = np.frombuffer(b"".join(hashlib.sha256(s.encode()).digest() for s in norm), np.uint8).reshape(n, 32)
+        digests = [e.tobytes() for e in exact] + [e.tobytes() for e in idx.exact]
+        lengths = np.concatenate([np.fromiter(map(len, norm), np.int64, n), idx.lengths])
+        all_sigs = np.concatenate([sigs, idx.signatures])
+        shingles = _ShingleSets(texts, cfg.shingle_size) if cfg.verify == "exact" else None
+
+        def similarity(a: int, b: int) -> float:
+            if shingles is not None and a < n and b < n:
+                return shingles.jaccard(a, b)
+            return float(np.mean(all_sigs[a] == all_sigs[b]))
+
+        uf = _UnionFind(len(digests))
+        # Stage 1, identical normalised text; index rows go first so that they are the representatives.
+        first: dict[bytes, int] = {}
+        for node in [*range(n, len(digests)), *range(n)]:
+            uf.union(node, first.setdefault(digests[node], node))
+        # Stage 2, LSH over one node per distinct text (empty texts excluded) and the index.
+        reps = np.array([i for i in range(n) if first[digests[i]] == i and lengths[i] > 0], np.int64)
+        buckets = np.concatenate([band_hashes(sigs[reps], cfg.bands, cfg.rows), idx.bands])
+        groups = _buckets(np.concatenate([reps, np.arange(n, len(digests))]), buckets, n)
+        if shingles is not None:
+            shingles.prefetch({m for group in groups for m in group})
+        self._link_verified(groups, uf, n, lambda a, b: similarity(a, b) >= cfg.threshold)
+
+        ids = [d.id for d in docs] + idx.ids
+        kept, dropped, clusters = self._survivors(docs, ids, lengths, uf)
+        if shingles is not None:
+            shingles.prefetch({x for pair in dropped for x in pair})
+        removed = []
+        for m, best in dropped:
+            is_exact = digests[m] == digests[best]
+            sim = 1.0 if is_exact else round(similarity(m, best), 4)
+            removed.append(DuplicateOf(ids[m], docs[m].source, "exact" if is_exact else "near", ids[best], sim))
+        removed.sort(key=lambda r: (r.survivor_id, r.doc_id, r.source))
+        index = idx.add([docs[i] for i in kept], exact[kept], lengths[kept], sigs[kept])
+        return DedupResult([docs[i] for i in kept], removed, clusters, index)
+
+    @staticmethod
+    def _link_verified(groups: list[list[int]], uf: _UnionFind, n: int, similar: Callable[[int, int], bool]) -> None:
+        """Union the verified pairs of every LSH bucket."""
+        rejected: set[tuple[int, int]] = set()  # a dissimilar pair may share several bands
+
+        def verified(a: int, m: int) -> bool:
+            if (a >= n and m >= n) or (a, m) in rejected:  # earlier runs' survivors stay as they are
+                return False
+            if similar(a, m):
+                return True
+            rejected.add((a, m))
+            return False
+
+        for group in groups:
+            # A member is tested against each component met so far in the bucket until one member
+            # verifies: the components of verifying every pair (so input order cannot change them),
+            # but a bucket of k templated near-copies costs O(k) comparisons instead of O(k**2).
+            met: list[list[int]] = []
+            for a in group:
+                for members in met:
+                    if uf.find(members[0]) != uf.find(a) and any(verified(a, m) for m in members):
+                        uf.union(a, members[0])
+                if home := next((members for members in met if uf.find(members[0]) == uf.find(a)), None):
+                    home.append(a)
+                else:
+                    met.append([a])
+
+    def _survivors(
+        self, docs: Sequence[Document], ids: list[str], lengths: np.ndarray, uf: _UnionFind
+    ) -> tuple[list[int], list[tuple[int, int]], list[list[str]]]:
+        """Kept nodes (input order), (removed, survivor) node pairs, and the clusters' ids."""
+        n, earlier = len(docs), set(zip(self.index.ids, self.index.sources, strict=True))
+        sources = [d.source for d in docs] + self.index.sources
+        components: dict[int, list[int]] = {}
+        for node in range(len(ids)):
+            components.setdefault(uf.find(node), []).append(node)
+        kept, dropped, clusters = [], [], []
+        for group in components.values():
+            if not (current := [m for m in group if m < n]):
+                continue
+            # An earlier run's document wins (a dataset already holds it), then the longest text, then
+            # the smallest id and source: a key over content alone, so input order cannot change it.
+            # The same file met again (a rerun) is that earlier document and stays; a copy elsewhere
+            # has the same id but another source and goes.
+            best = min(
+                group, key=lambda m: ((ids[m], sources[m]) not in earlier, -lengths[m], ids[m], m >= n, sources[m])
+            )
+            stays = [best] if best < n else []
+            kept += stays
+            dropped += [(m, best) for m in current if m not in stays]
+            if len(current) > len(stays):
+                clusters.append([ids[best], *sorted({ids[m] for m in group} - {ids[best]})])
+        return sorted(kept), dropped, sorted(clusters)
