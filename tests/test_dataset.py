@@ -100,7 +100,8 @@ def test_examples_by_kind_with_exact_messages():
         "Tell me about Advisory fees.",
     }
     assert (
-        by_kind["structured"][0].messages[1]["content"] == "Show me the Account minimums table from the Fee Schedule."
+        by_kind["structured"][0].messages[1]["content"]
+        == "Show me the table on Account minimums from the Fee Schedule."
     )
     for ex in by_kind["refusal"]:
         assert ex.messages[1]["content"] in OUT_OF_SCOPE_QUESTIONS
@@ -188,3 +189,22 @@ def test_saved_dataset_loads_and_card_counts_match(tmp_path):
     assert card["version"] == result.version and result.version.startswith("ds-")
     readme = (tmp_path / "README.md").read_text()
     assert "| PERSON | 3 |" in readme and "| exact_duplicate | 1 |" in readme
+
+
+def test_questions_read_naturally_for_phrase_headings():
+    guide = doc(
+        "roth",
+        [
+            Element("title", "Roth Conversion Guide", 1),
+            Element("title", "When a conversion makes sense", 2),
+            Element("text", "A conversion pays off when the tax rate you pay today is lower than the rate later."),
+            Element("title", "FAQ", 2),
+            Element("title", "Can I undo a conversion?", 3),
+            Element("text", "No. Since 2018 a Roth conversion can no longer be recharacterized or reversed."),
+        ],
+    )
+    result = build_examples([guide], DatasetConfig(min_refusals=0))
+    assert sorted(ex.messages[1]["content"] for ex in result.examples) == [
+        "Can I undo a conversion?",
+        "What does the Roth Conversion Guide say about when a conversion makes sense?",
+    ]

@@ -66,20 +66,32 @@ def _rank(key: str, salt: str) -> str:
     return sha256_hex(f"{salt}\x1f{key}")
 
 
+_LOWERCASE_LEAD = {"how", "when", "what", "why", "who", "where", "which", "the", "a", "an", "our", "your", "if"}
+_INTERROGATIVE = {"how", "when", "what", "why", "who", "where", "which"}
+
+
+def _phrase(heading: str) -> str:
+    """A heading as it reads inside a sentence: "When a conversion makes sense" -> "when a conversion ..."."""
+    first = heading.split(" ", 1)[0]
+    return heading[0].lower() + heading[1:] if first.lower() in _LOWERCASE_LEAD else heading
+
+
 def _question(chunk: Chunk, first_of_section: bool) -> str:
     topic = chunk.headings[-1] if chunk.headings else chunk.title
     if chunk.is_table:
-        return f"Show me the {topic} table from the {chunk.title}."
+        return f"Show me the table on {_phrase(topic)} from the {chunk.title}."
     if not first_of_section:
-        return f"What else does the {chunk.title} say about {topic}?"
+        return f"What else does the {chunk.title} say about {_phrase(topic)}?"
     if topic.endswith("?"):
         return topic
     if topic == chunk.title:
         return f"What does the {chunk.title} cover?"
+    if topic.split(" ", 1)[0].lower() in _INTERROGATIVE:  # "How we bill" -> ask about it, don't "tell me about How"
+        return f"What does the {chunk.title} say about {_phrase(topic)}?"
     templates = (
-        f"What does the {chunk.title} say about {topic}?",
-        f"Can you explain {topic} as described in the {chunk.title}?",
-        f"Tell me about {topic}.",
+        f"What does the {chunk.title} say about {_phrase(topic)}?",
+        f"Can you explain {_phrase(topic)} as described in the {chunk.title}?",
+        f"Tell me about {_phrase(topic)}.",
     )
     return templates[int(_rank(chunk.id, "template")[:8], 16) % len(templates)]
 

@@ -8,7 +8,6 @@ ignores UTF-16 without a BOM. unstructured is imported lazily: importing it cost
 from __future__ import annotations
 
 import csv
-import html
 import io
 from typing import Any
 
@@ -50,9 +49,9 @@ def elements_from_unstructured(items: list[Any]) -> list[Element]:
             level = depth + 1 if isinstance(depth, int) else 1
         if kind == "table":
             table_html = getattr(md, "text_as_html", None)
+            # Rows survive as "a | b" lines in the text. The HTML itself is not kept: it would carry
+            # cell values (names, emails) past the PII stage, which scans and redacts element text.
             text = table_text_from_html(table_html) if table_html else _clean(item.text)
-            if table_html:
-                meta["html"] = table_html
         else:
             text = _clean(item.text)
         if text:
@@ -133,12 +132,8 @@ def parse_csv(blob: Blob, config: IngestConfig) -> Parsed:
 
 
 def table_element(rows: list[list[str]], meta: dict[str, Any]) -> Element:
-    """A table Element from cell rows (header first): "a | b" text lines plus the HTML in meta."""
-    body = "".join(
-        "<tr>" + "".join(f"<{tag}>{html.escape(c)}</{tag}>" for c in row) + "</tr>"
-        for tag, row in (("th" if i == 0 else "td", row) for i, row in enumerate(rows))
-    )
-    meta = {**meta, "html": f"<table>{body}</table>", "n_rows": len(rows) - 1, "n_cols": max(len(r) for r in rows)}
+    """A table Element from cell rows (header first): "a | b" text lines; cell values live only in the text."""
+    meta = {**meta, "n_rows": len(rows) - 1, "n_cols": max(len(r) for r in rows)}
     return Element(kind="table", text="\n".join(" | ".join(row) for row in rows), meta=meta)
 
 
