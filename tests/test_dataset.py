@@ -208,3 +208,12 @@ def test_questions_read_naturally_for_phrase_headings():
         "Can I undo a conversion?",
         "What does the Roth Conversion Guide say about when a conversion makes sense?",
     ]
+
+
+def test_empty_split_still_saves_and_loads(tmp_path):
+    result = build_examples([fee_doc()], DatasetConfig(min_refusals=0, split_ratios=(1.0, 0.0, 0.0)))
+    assert {ex.split for ex in result.examples} == {"train"}
+    card = save_dataset(result, tmp_path)
+    loaded = load_from_disk(str(tmp_path / "hf"))
+    assert list(loaded) == ["train"] and loaded["train"].num_rows == len(result.examples)
+    assert (tmp_path / "test.jsonl").read_text() == "" and card["counts"]["test"] == {}

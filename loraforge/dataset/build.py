@@ -141,7 +141,9 @@ def save_dataset(result: BuildResult, out_dir: Path, report: Mapping[str, Any] |
         with open(out_dir / f"{name}.jsonl", "w", encoding="utf-8") as f:
             for row in rows:
                 f.write(json.dumps(row, ensure_ascii=False) + "\n")
-    DatasetDict(splits).save_to_disk(str(out_dir / "hf"))
+    # datasets 5.2 writes an empty split without a data file and then cannot load it back, so empty
+    # splits are left out of the DatasetDict (their JSONL file is still written, empty).
+    DatasetDict({name: ds for name, ds in splits.items() if ds.num_rows}).save_to_disk(str(out_dir / "hf"))
     with open(out_dir / "dropped.jsonl", "w", encoding="utf-8") as f:
         for row in result.dropped:
             f.write(json.dumps(row) + "\n")
