@@ -1,0 +1,127 @@
+"""Data-prep throughput, every figure a ratio against a baseline measured in this same process.
+
+    .venv/bin/python bench/data_prep.py [--copies N] [--skip-flow]
+
+1. Per-stage MB/s and docs/s of the library chain (ingest, PII, dedup, dataset) on the sample corpus
+   replicated ``N`` times (each copy lightly edited, so every stage does full work).
+2. PII scanner vs a plain Presidio ``AnalyzerEngine.analyze`` loop (bench/bench_pii.py).
+3. MinHash signatures vs datasketch (bench/bench_dedup.py).
+4. The whole data-prep flow through Prefect vs the same stages chained directly (``run_data_prep``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path[:0] = [str(REPO), str(REPO / "bench")]
+
+from loraforge.offline import ensure_offline  # noqa: E402
+
+ensure_offline()
+
+from loraforge import prep  # noqa: E402
+from loraforge.storage import LocalStore  # noqa: E402
+
+TEXT_SUFFIXES = {".md", ".txt", ".html", ".csv"}
+
+
+def make_corpus(dst: Path, copies: int) -> Path:
+    """``copies`` copies of examples/docs; text files get a copy-specific line so none is byte-identical."""
+    for i in range(copies):
+        target = dst / f"copy{i:03d}"
+        shutil.copytree(REPO / "examples" / "docs", target)
+        for path in target.rglob("*"):
+            if path.suffix in TEXT_SUFFIXES and path.stat().st_size > 100:
+                raw = path.read_bytes()
+                if raw[:2] not in (b"\xff\xfe", b"\xfe\xff"):  # leave the UTF-16 file as it is
+                    path.write_bytes(raw + f"\nRevision {i} of this document.\n".encode())
+    return dst
+
+
+def timed(fn, *args):  # type: ignore[no-untyped-def]
+    start = time.perf_counter()
+    out = fn(*args)
+    return out, time.perf_counter() - start
+
+
+def stage_figures(source: Path, store_root: Path) -> tuple[dict[str, dict[str, float]], float]:
+    """Run the library chain stage by stage; MB are input bytes for ingest, document text after that."""
+    store, config = LocalStore(store_root), prep.DataPrepConfig()
+    shards = prep.plan_shards(source, config.shard_size)
+    ingested, t_ingest = timed(lambda: [prep.ingest_shard(store, s, config) for s in shards])
+    docs = prep._docs(store, [k for m in ingested for k in m.outputs])
+    text_mb = sum(len(d.text.encode()) for d in docs) / 1e6
+    scanned, t_pii = timed(lambda: [prep.scan_shard(store, m, config) for m in ingested])
+    deduped, t_dedup = timed(prep.dedup_all, store, scanned, config)
+    report = prep.summarize(ingested, scanned, deduped)
+    _, t_dataset = timed(prep.build_dataset, store, deduped, config, report)
+    in_mb = sum(m.extra["bytes"] for m in ingested) / 1e6
+    figures = {
+        "ingest": {"mb": in_mb, "docs": len(docs), "s": t_ingest},
+        "pii": {"mb": text_mb, "docs": len(docs), "s": t_pii},
+        "dedup": {"mb": text_mb, "docs": deduped.n_in, "s": t_dedup},
+        "dataset": {"mb": text_mb, "docs": deduped.n_out, "s": t_dataset},
+    }
+    return figures, t_ingest + t_pii + t_dedup + t_dataset
+
+
+def flow_vs_direct(source: Path, tmp: Path) -> tuple[float, float]:
+    """Seconds for the direct chain and for the flow, same input, fresh stores (no cache hits)."""
+    from flows.data_prep import data_prep
+
+    warm = make_corpus(tmp / "warm", 1)  # starts the local Prefect server, loads spaCy: not measured
+    prep.run_data_prep(warm, LocalStore(tmp / "warm-direct"))
+    data_prep(source=str(warm), store=str(tmp / "warm-flow"))
+    _, direct = timed(prep.run_data_prep, source, LocalStore(tmp / "direct"))
+    _, flow = timed(lambda: data_prep(source=str(source), store=str(tmp / "flow")))
+    return direct, flow
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--copies", type=int, default=8, help="replicas of the sample corpus")
+    parser.add_argument("--skip-flow", action="store_true", help="skip the Prefect flow comparison")
+    args = parser.parse_args()
+
+    import bench_dedup
+    import bench_pii
+
+    with tempfile.TemporaryDirectory() as tmp_name:
+        tmp = Path(tmp_name)
+        source = make_corpus(tmp / "corpus", args.copies)
+        figures, total = stage_figures(source, tmp / "stages")
+        print(f"\n== library stages, sample corpus x{args.copies} ==")
+        print(f"{'stage':<8} {'MB':>7} {'docs':>6} {'s':>7} {'MB/s':>8} {'docs/s':>8}")
+        for name, f in figures.items():
+            print(
+                f"{name:<8} {f['mb']:7.2f} {f['docs']:6d} {f['s']:7.2f} {f['mb'] / f['s']:8.3f} "
+                f"{f['docs'] / f['s']:8.1f}"
+            )
+        print(f"{'total':<8} {'':7} {'':6} {total:7.2f}")
+
+        print("\n== PII: scanner vs plain AnalyzerEngine.analyze loop ==")
+        pii = bench_pii.main_figures()
+        for key, value in pii.items():
+            print(f"{key:<28} {value}")
+
+        print("\n== MinHash signatures vs datasketch (one core) ==")
+        mh = bench_dedup.measure(bench_dedup.make_texts(10.0))
+        for key, value in mh.items():
+            print(f"{key:<28} {value:.2f}")
+
+        if not args.skip_flow:
+            direct, flow = flow_vs_direct(source, tmp)
+            print("\n== whole data-prep: Prefect flow vs the same stages chained directly ==")
+            print(f"direct chain  {direct:7.2f} s")
+            print(f"prefect flow  {flow:7.2f} s")
+            print(f"flow throughput / direct throughput = {direct / flow:.3f}  (bar: >= 0.85)")
+
+
+if __name__ == "__main__":
+    main()

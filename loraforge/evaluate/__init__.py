@@ -1,0 +1,44 @@
+"""Evaluate a trained adapter against its base model (and the current champion) and gate promotion.
+
+report = evaluate(base_model, adapter_dir, dataset_dir, EvalConfig(), champion_adapter_dir=None)
+report.verdict            # "go" / "no-go"
+report.reasons            # one readable line per gate check
+report.to_json(), report.to_markdown()
+"""
+
+from loraforge.evaluate.gate import METRICS, GateCheck, GateConfig, apply_gate, regression
+from loraforge.evaluate.metrics import (
+    DEFAULT_REFUSAL_PHRASES,
+    exact_match,
+    is_refusal,
+    load_similarity_model,
+    normalize_answer,
+    refusal_opening,
+    rouge_l,
+    semantic_similarity,
+    token_f1,
+)
+from loraforge.evaluate.report import EvalReport
+from loraforge.evaluate.run import EvalConfig, evaluate, load_eval_rows, select_for_generation
+
+__all__ = [
+    "DEFAULT_REFUSAL_PHRASES",
+    "METRICS",
+    "EvalConfig",
+    "EvalReport",
+    "GateCheck",
+    "GateConfig",
+    "apply_gate",
+    "evaluate",
+    "exact_match",
+    "is_refusal",
+    "load_eval_rows",
+    "load_similarity_model",
+    "normalize_answer",
+    "refusal_opening",
+    "regression",
+    "rouge_l",
+    "select_for_generation",
+    "semantic_similarity",
+    "token_f1",
+]

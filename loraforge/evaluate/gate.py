@@ -1,0 +1,149 @@
+"""The promotion gate: metrics in, a go/no-go verdict with one readable reason per check out."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+HIGHER_IS_BETTER = ("exact_match", "token_f1", "rouge_l", "semantic_similarity", "refusal_accuracy")
+LOWER_IS_BETTER = ("eval_loss", "perplexity", "false_refusal_rate", "latency_s")
+METRICS = ("eval_loss", "perplexity", *HIGHER_IS_BETTER, "false_refusal_rate", "latency_s")
+# Unbounded metrics regress by a fraction of the champion's value; rates and scores in [0, 1] by points.
+RELATIVE_METRICS = ("eval_loss", "perplexity", "latency_s")
+
+Metrics = Mapping[str, float | None]
+
+
+class GateConfig(BaseModel):
+    """Thresholds a candidate adapter must meet to be promoted. ``None`` switches a check off."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    max_eval_loss_ratio: float | None = Field(
+        1.0, gt=0, description="Adapter eval loss must be <= this ratio x base eval loss (1.0: no worse)."
+    )
+    min_token_f1_gain: float | None = Field(0.0, description="Adapter token F1 minus base token F1 must be >= this.")
+    min_refusal_accuracy: float | None = Field(
+        0.8, ge=0, le=1, description="Share of out-of-scope prompts the adapter must refuse."
+    )
+    max_false_refusal_rate: float | None = Field(
+        0.2, ge=0, le=1, description="Largest share of in-scope prompts the adapter may refuse."
+    )
+    max_regression_vs_champion: float | None = Field(
+        0.02,
+        ge=0,
+        description="Allowed worsening vs the current champion per metric: points for scores and rates, "
+        "a fraction of the champion's value for eval_loss/perplexity/latency_s.",
+    )
+    champion_metrics: list[str] = Field(
+        default_factory=lambda: ["eval_loss", "token_f1", "rouge_l", "semantic_similarity", "refusal_accuracy"],
+        description="Metrics compared against the champion.",
+    )
+    required_metrics: list[str] = Field(
+        default_factory=lambda: ["eval_loss", "token_f1"],
+        description="Metrics the adapter must have a value for; a check on any other missing metric is skipped.",
+    )
+
+    @field_validator("champion_metrics", "required_metrics")
+    @classmethod
+    def _known(cls, names: list[str]) -> list[str]:
+        unknown = sorted(set(names) - set(METRICS))
+        if unknown:
+            raise ValueError(f"unknown metrics {unknown}; known: {list(METRICS)}")
+        return names
+
+
+@dataclass(slots=True)
+class GateCheck:
+    """One gate check. ``passed`` is None when the check was skipped for want of a value."""
+
+    name: str
+    value: float | None
+    threshold: float
+    op: str  # "<=" or ">="
+    passed: bool | None
+    detail: str
+
+    @property
+    def reason(self) -> str:
+        if self.passed is None:
+            return f"{self.name}: skipped ({self.detail})"
+        if self.value is None:
+            return f"{self.name}: FAIL ({self.detail})"
+        verdict = "pass" if self.passed else "FAIL"
+        return f"{self.name}: {self.value:.4f} {self.op} {self.threshold:.4f} ({self.detail}) -> {verdict}"
+
+    def to_dict(self) -> dict[str, Any]:
+        return {**asdict(self), "reason": self.reason}
+
+    @classmethod
+    def from_dict(cls, d: Mapping[str, Any]) -> GateCheck:
+        return cls(**{k: d[k] for k in ("name", "value", "threshold", "op", "passed", "detail")})
+
+
+def _check(name: str, value: float | None, threshold: float, op: str, detail: str, missing: str) -> GateCheck:
+    if value is None:
+        return GateCheck(name, None, threshold, op, None, missing)
+    passed = value <= threshold if op == "<=" else value >= threshold
+    return GateCheck(name, value, threshold, op, passed, detail)
+
+
+def regression(metric: str, adapter: float, champion: float) -> float:
+    """How much worse the adapter is than the champion (negative: better), in the gate's units."""
+    worse = adapter - champion if metric in LOWER_IS_BETTER else champion - adapter
+    if metric in RELATIVE_METRICS:
+        return worse / champion if champion else 0.0
+    return worse
+
+
+def apply_gate(
+    base: Metrics, adapter: Metrics, champion: Metrics | None, config: GateConfig
+) -> tuple[str, list[GateCheck]]:
+    """Run every enabled check; the verdict is "no-go" when any check failed, else "go"."""
+    checks: list[GateCheck] = []
+    for name in config.required_metrics:
+        if adapter.get(name) is None:
+            checks.append(GateCheck(f"required:{name}", None, 0.0, ">=", False, f"adapter has no {name}"))
+
+    b_loss, a_loss = base.get("eval_loss"), adapter.get("eval_loss")
+    if config.max_eval_loss_ratio is not None:
+        ratio = a_loss / b_loss if a_loss is not None and b_loss else None
+        detail = f"adapter {a_loss:.4f} / base {b_loss:.4f}" if ratio is not None else ""
+        checks.append(_check("eval_loss_ratio", ratio, config.max_eval_loss_ratio, "<=", detail, "no eval_loss"))
+    b_f1, a_f1 = base.get("token_f1"), adapter.get("token_f1")
+    if config.min_token_f1_gain is not None:
+        gain = a_f1 - b_f1 if a_f1 is not None and b_f1 is not None else None
+        detail = f"adapter {a_f1:.4f} - base {b_f1:.4f}" if gain is not None else ""
+        checks.append(_check("token_f1_gain", gain, config.min_token_f1_gain, ">=", detail, "no token_f1"))
+    if config.min_refusal_accuracy is not None:
+        value = adapter.get("refusal_accuracy")
+        detail = "share of out-of-scope prompts refused"
+        missing = "no refusal examples evaluated"
+        checks.append(_check("refusal_accuracy", value, config.min_refusal_accuracy, ">=", detail, missing))
+    if config.max_false_refusal_rate is not None:
+        value = adapter.get("false_refusal_rate")
+        detail = "share of in-scope prompts refused"
+        missing = "no in-scope examples evaluated"
+        checks.append(_check("false_refusal_rate", value, config.max_false_refusal_rate, "<=", detail, missing))
+
+    if champion is not None and config.max_regression_vs_champion is not None:
+        for metric in config.champion_metrics:
+            a, c = adapter.get(metric), champion.get(metric)
+            name = f"champion_regression:{metric}"
+            if a is None or c is None:
+                checks.append(_check(name, None, config.max_regression_vs_champion, "<=", "", f"no {metric}"))
+                continue
+            if metric in RELATIVE_METRICS:
+                detail = f"(adapter {a:.4f} - champion {c:.4f}) / champion"
+            elif metric in LOWER_IS_BETTER:
+                detail = f"adapter {a:.4f} - champion {c:.4f}"
+            else:
+                detail = f"champion {c:.4f} - adapter {a:.4f}"
+            value = regression(metric, a, c)
+            checks.append(_check(name, value, config.max_regression_vs_champion, "<=", detail, ""))
+
+    verdict = "no-go" if any(c.passed is False for c in checks) else "go"
+    return verdict, checks

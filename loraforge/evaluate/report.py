@@ -1,0 +1,124 @@
+"""The evaluation report: JSON for machines (MLflow, the bundle), Markdown for people (Prefect artifact)."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+from loraforge.evaluate.gate import LOWER_IS_BETTER, METRICS, GateCheck
+
+VARIANTS = ("base", "adapter", "champion")
+SAMPLE_CHARS = 200
+
+
+@dataclass(slots=True)
+class EvalReport:
+    """Base vs adapter (vs champion) on held-out examples, and the gate's verdict.
+
+    ``metrics[variant][metric]`` for variant in base/adapter/champion; ``improvements`` is adapter - base
+    per metric (negative is better for eval_loss, perplexity, false_refusal_rate, latency_s);
+    ``vs_champion`` is adapter - champion. ``samples`` holds every generated example with its outputs
+    and per-example scores.
+    """
+
+    base_model: str
+    adapter_dir: str
+    dataset_dir: str
+    split: str
+    metrics: dict[str, dict[str, float | None]]
+    improvements: dict[str, float | None]
+    verdict: str
+    checks: list[GateCheck]
+    counts: dict[str, int] = field(default_factory=dict)
+    samples: list[dict[str, Any]] = field(default_factory=list)
+    champion_adapter_dir: str | None = None
+    vs_champion: dict[str, float | None] | None = None
+    config: dict[str, Any] = field(default_factory=dict)
+    duration_s: float = 0.0
+    created_at: str = ""
+
+    @property
+    def passed(self) -> bool:
+        return self.verdict == "go"
+
+    @property
+    def reasons(self) -> list[str]:
+        return [c.reason for c in self.checks]
+
+    def to_dict(self) -> dict[str, Any]:
+        d = {name: getattr(self, name) for name in self.__dataclass_fields__}
+        d["checks"] = [c.to_dict() for c in self.checks]
+        d["reasons"] = self.reasons
+        return d
+
+    def to_json(self, indent: int | None = 2) -> str:
+        return json.dumps(self.to_dict(), indent=indent, ensure_ascii=False)
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> EvalReport:
+        fields = {k: v for k, v in d.items() if k in cls.__dataclass_fields__}
+        fields["checks"] = [GateCheck.from_dict(c) for c in d.get("checks", [])]
+        return cls(**fields)
+
+    @classmethod
+    def from_json(cls, text: str) -> EvalReport:
+        return cls.from_dict(json.loads(text))
+
+    def to_markdown(self, n_samples: int = 5) -> str:
+        """Tables of metrics, improvements and gate checks, then a few truncated sample generations."""
+        variants = [v for v in VARIANTS if v in self.metrics]
+        lines = [
+            f"# Evaluation: **{self.verdict.upper()}**",
+            "",
+            f"- base model: `{self.base_model}`",
+            f"- adapter: `{self.adapter_dir}`",
+        ]
+        if self.champion_adapter_dir:
+            lines.append(f"- champion: `{self.champion_adapter_dir}`")
+        counts = ", ".join(f"{k.removeprefix('n_').replace('_', ' ')}: {v}" for k, v in self.counts.items())
+        lines += [f"- held-out split: `{self.split}`" + (f" ({counts})" if counts else ""), ""]
+
+        header = ["metric", *variants, "adapter - base"] + (["adapter - champion"] if self.vs_champion else [])
+        lines += ["## Metrics", "", _row(header), _row(["---"] * len(header))]
+        for metric in METRICS:
+            if all(self.metrics[v].get(metric) is None for v in variants):
+                continue
+            cells = [metric + (" (lower is better)" if metric in LOWER_IS_BETTER else "")]
+            cells += [_num(self.metrics[v].get(metric)) for v in variants]
+            cells.append(_num(self.improvements.get(metric), signed=True))
+            if self.vs_champion:
+                cells.append(_num(self.vs_champion.get(metric), signed=True))
+            lines.append(_row(cells))
+
+        lines += ["", f"## Gate: {self.verdict}", "", _row(["check", "value", "threshold", "result"])]
+        lines.append(_row(["---"] * 4))
+        for c in self.checks:
+            result = {True: "pass", False: "**FAIL**", None: "skipped"}[c.passed]
+            lines.append(_row([c.name, _num(c.value), f"{c.op} {c.threshold:.4f}", f"{result}: {c.detail}"]))
+
+        if self.samples and n_samples:
+            lines += ["", "## Sample generations", ""]
+            for i, s in enumerate(self.samples[:n_samples], 1):
+                lines += [f"### {i}. [{s['kind']}] {_cut(s['prompt'])}", "", f"- reference: {_cut(s['reference'])}"]
+                lines += [f"- {v}: {_cut(s['outputs'][v])}" for v in variants if v in s["outputs"]]
+                lines.append("")
+        return "\n".join(lines).rstrip() + "\n"
+
+
+def _num(value: float | None, signed: bool = False) -> str:
+    if value is None:
+        return "-"
+    return f"{value:+.4f}" if signed else f"{value:.4f}"
+
+
+def _cut(text: str) -> str:
+    # Untrained models emit control bytes; keep the Markdown printable.
+    text = " ".join("".join(ch if ch.isprintable() else " " for ch in text).split())
+    if not text:
+        return "(empty)"
+    return text if len(text) <= SAMPLE_CHARS else text[: SAMPLE_CHARS - 1] + "…"
+
+
+def _row(cells: list[str]) -> str:
+    return "| " + " | ".join(c.replace("|", "\\|") for c in cells) + " |"

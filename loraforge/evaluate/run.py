@@ -1,0 +1,232 @@
+"""Score base, adapter (and champion) on the held-out split: eval loss on the answer, greedy answers
+judged against the reference, refusals; then the gate.
+
+The base model is loaded once. The adapter (and the champion, as a second named adapter) are attached
+with PEFT; base numbers come from ``disable_adapter()``, so all variants share the same weights in memory.
+
+What is measured, per variant:
+- eval_loss / perplexity: token-weighted mean NLL of the reference final answer given its prompt, on
+  every held-out example (up to ``max_loss_examples``), refusals included.
+- exact_match, token_f1, rouge_l, semantic_similarity: greedy answers to in-scope prompts (every kind
+  but ``refusal``) against the reference answer; false_refusal_rate: share of those answers that refuse.
+- refusal_accuracy: share of ``refusal`` prompts (out-of-scope questions) whose answer refuses.
+- latency_s: generation wall time per prompt (batched; informative, compare on the same machine only).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import math
+import time
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from loraforge.evaluate.gate import METRICS, GateConfig, apply_gate
+from loraforge.evaluate.metrics import (
+    DEFAULT_REFUSAL_PHRASES,
+    exact_match,
+    is_refusal,
+    refusal_opening,
+    rouge_l,
+    semantic_similarity,
+    token_f1,
+)
+from loraforge.evaluate.model import encode_example, eval_loss, generate, load_base_model, load_tokenizer, prompt_ids
+from loraforge.evaluate.report import EvalReport
+from loraforge.offline import ensure_offline
+
+TEXT_METRICS = ("exact_match", "token_f1", "rouge_l", "semantic_similarity")
+
+
+class EvalConfig(BaseModel):
+    """How much to evaluate and what the gate demands."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    max_examples: int = Field(32, ge=1, description="Held-out examples answered by generation (per variant).")
+    max_loss_examples: int = Field(256, ge=1, description="Held-out examples scored for eval loss.")
+    max_new_tokens: int = Field(128, ge=1)
+    batch_size: int = Field(4, ge=1)
+    max_length: int = Field(2048, ge=16, description="Tokens per example (prompt + answer) for eval loss.")
+    load_in_4bit: bool = Field(False, description="Load the base model in 4-bit NF4 (as QLoRA trains it).")
+    refusal_phrases: list[str] = Field(
+        default_factory=lambda: list(DEFAULT_REFUSAL_PHRASES),
+        description="Openings that mark a refusal; the first sentence of each reference refusal is added.",
+    )
+    gate: GateConfig = Field(default_factory=GateConfig)
+
+
+def load_eval_rows(dataset_dir: Path) -> tuple[str, list[dict[str, Any]]]:
+    """Rows of the test split (validation when test is empty) of ``<dataset_dir>/hf``, sorted by id."""
+    path = Path(dataset_dir)
+    hf = path / "hf" if (path / "hf").exists() else path
+    for split in ("test", "validation"):
+        rows = _load_split(hf / split)
+        if rows:
+            return split, sorted(rows, key=lambda r: r["id"])
+    raise ValueError(f"{dataset_dir}: no held-out examples (test and validation splits are empty)")
+
+
+def _load_split(split_dir: Path) -> list[dict[str, Any]]:
+    # Split by split, not DatasetDict.load_from_disk: datasets 5.2 saves an empty split with no data
+    # file and then fails to load the whole dict (IndexError in concat_tables).
+    import json
+
+    from datasets import Dataset
+
+    state = split_dir / "state.json"
+    if not state.exists() or not json.loads(state.read_text()).get("_data_files"):
+        return []
+    return Dataset.load_from_disk(str(split_dir)).to_list()
+
+
+def select_for_generation(rows: Sequence[dict[str, Any]], limit: int) -> list[dict[str, Any]]:
+    """Up to ``limit`` rows, refusals in proportion but at least one of each kind when both exist.
+
+    Rows are sorted by id (a content hash), so the choice is a stable pseudo-random sample.
+    """
+    refusals = [r for r in rows if r["kind"] == "refusal"]
+    in_scope = [r for r in rows if r["kind"] != "refusal"]
+    n_ref = min(len(refusals), max(1 if refusals else 0, round(limit * len(refusals) / max(len(rows), 1))))
+    n_in = min(len(in_scope), limit - n_ref)
+    n_ref = min(len(refusals), limit - n_in)
+    return in_scope[:n_in] + refusals[:n_ref]
+
+
+def _aggregate(samples: list[dict[str, Any]], variant: str) -> dict[str, float | None]:
+    def mean(values: list[float]) -> float | None:
+        return sum(values) / len(values) if values else None
+
+    in_scope = [s["scores"][variant] for s in samples if s["kind"] != "refusal"]
+    refusals = [s["scores"][variant] for s in samples if s["kind"] == "refusal"]
+    out: dict[str, float | None] = {m: mean([sc[m] for sc in in_scope]) for m in TEXT_METRICS}
+    out["refusal_accuracy"] = mean([float(sc["refused"]) for sc in refusals])
+    out["false_refusal_rate"] = mean([float(sc["refused"]) for sc in in_scope])
+    return out
+
+
+def _difference(a: dict[str, float | None], b: dict[str, float | None]) -> dict[str, float | None]:
+    return {m: (a[m] - b[m] if a.get(m) is not None and b.get(m) is not None else None) for m in METRICS}
+
+
+def evaluate(
+    base_model: str,
+    adapter_dir: Path,
+    dataset_dir: Path,
+    config: EvalConfig | None = None,
+    champion_adapter_dir: Path | None = None,
+    device: str = "cpu",
+) -> EvalReport:
+    """Evaluate ``adapter_dir`` on top of ``base_model`` against the base (and the champion), then gate it.
+
+    ``device``: "cpu", "cuda", "cuda:N" or "auto". Metric definitions: ``loraforge.evaluate.metrics``;
+    answer-quality metrics cover in-scope examples, refusal metrics the ``refusal`` kind (module doc).
+    """
+    from peft import PeftModel
+
+    from loraforge.basemodel import resolve_device
+
+    ensure_offline()
+    config = config or EvalConfig()
+    device = resolve_device(device)
+    started = time.perf_counter()
+    split, rows = load_eval_rows(Path(dataset_dir))
+    loss_rows = rows[: config.max_loss_examples]
+    gen_rows = select_for_generation(rows, config.max_examples)
+    phrases = list(config.refusal_phrases)
+    phrases += sorted({refusal_opening(r["messages"][-1]["content"]) for r in rows if r["kind"] == "refusal"})
+
+    tokenizer = load_tokenizer(base_model, Path(adapter_dir))
+    encoded = [encode_example(tokenizer, r["messages"], config.max_length) for r in loss_rows]
+    encoded = [e for e in encoded if len(e[0]) > e[1]]
+    prompts = [prompt_ids(tokenizer, r["messages"]) for r in gen_rows]
+
+    model = load_base_model(base_model, device, config.load_in_4bit)
+    model = PeftModel.from_pretrained(model, str(adapter_dir), adapter_name="adapter")
+    variants = ["adapter", "base"]
+    if champion_adapter_dir is not None:
+        model.load_adapter(str(champion_adapter_dir), adapter_name="champion")
+        variants.insert(1, "champion")
+    model.eval()
+    if prompts:  # first-call setup (kernels, caches) would otherwise be billed to the first variant's latency
+        generate(model, tokenizer, prompts[:1], 2, 1)
+
+    metrics: dict[str, dict[str, float | None]] = {}
+    texts: dict[str, list[str]] = {}
+    for variant in variants:
+        if variant == "base":
+            context: contextlib.AbstractContextManager[Any] = model.disable_adapter()
+        else:
+            model.set_adapter(variant)
+            context = contextlib.nullcontext()
+        with context:
+            loss = eval_loss(model, encoded, tokenizer.pad_token_id, config.batch_size)
+            texts[variant], latency = generate(model, tokenizer, prompts, config.max_new_tokens, config.batch_size)
+        metrics[variant] = {"eval_loss": loss, "perplexity": math.exp(loss) if loss is not None else None}
+        metrics[variant]["latency_s"] = latency
+    del model
+    if device.startswith("cuda"):  # a long-lived worker evaluates next to other GPU jobs
+        import gc
+
+        import torch
+
+        gc.collect()
+        torch.cuda.empty_cache()
+
+    references = [r["messages"][-1]["content"] for r in gen_rows]
+    order = [v for v in ("base", "adapter", "champion") if v in variants]
+    flat_preds = [t for v in order for t in texts[v]]
+    similarity = semantic_similarity(flat_preds, references * len(order), device=device)
+    samples = []
+    for i, row in enumerate(gen_rows):
+        sample: dict[str, Any] = {
+            "id": row["id"],
+            "kind": row["kind"],
+            "prompt": row["messages"][-2]["content"] if len(row["messages"]) > 1 else "",
+            "reference": references[i],
+            "outputs": {v: texts[v][i] for v in order},
+            "scores": {},
+        }
+        for k, v in enumerate(order):
+            pred = texts[v][i]
+            sample["scores"][v] = {
+                "exact_match": exact_match(pred, references[i]),
+                "token_f1": token_f1(pred, references[i]),
+                "rouge_l": rouge_l(pred, references[i]),
+                "semantic_similarity": similarity[k * len(gen_rows) + i],
+                "refused": is_refusal(pred, phrases),
+            }
+        samples.append(sample)
+    for v in order:
+        merged = {**metrics[v], **_aggregate(samples, v)}
+        metrics[v] = {m: merged.get(m) for m in METRICS}
+
+    champion = metrics.get("champion")
+    verdict, checks = apply_gate(metrics["base"], metrics["adapter"], champion, config.gate)
+    n_refusal = sum(r["kind"] == "refusal" for r in gen_rows)
+    return EvalReport(
+        base_model=str(base_model),
+        adapter_dir=str(adapter_dir),
+        dataset_dir=str(dataset_dir),
+        split=split,
+        metrics={v: metrics[v] for v in order},
+        improvements=_difference(metrics["adapter"], metrics["base"]),
+        verdict=verdict,
+        checks=checks,
+        counts={
+            "n_loss_examples": len(encoded),
+            "n_generated": len(gen_rows),
+            "n_in_scope": len(gen_rows) - n_refusal,
+            "n_refusal": n_refusal,
+        },
+        samples=samples,
+        champion_adapter_dir=str(champion_adapter_dir) if champion_adapter_dir is not None else None,
+        vs_champion=_difference(metrics["adapter"], champion) if champion else None,
+        config=config.model_dump(mode="json"),
+        duration_s=round(time.perf_counter() - started, 3),
+        created_at=datetime.now(UTC).isoformat(timespec="seconds"),
+    )

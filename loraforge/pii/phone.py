@@ -1,0 +1,125 @@
+"""Phone numbers: Presidio's PhoneRecognizer restricted to windows around long digit runs.
+
+Presidio's PhoneRecognizer runs python-phonenumbers' matcher over the whole text once per region
+(8 by default); the matcher parses every digit group it meets, so on paragraphs full of amounts, ids
+and dates the phone recognizer costs more than everything else. ``phone_windows`` finds the runs of
+>= 7 digits (phone punctuation allowed in between) and ``WindowedPhoneRecognizer`` runs the same
+matcher on those slices only, with the same regions, leniency and score.
+
+Differences from Presidio, both deliberate: numbers of fewer than 7 digits are not reported
+(Presidio accepts German short numbers such as "1640", which in documents are years and amounts),
+and ISO dates are not tried (python-phonenumbers never accepts them). ``tests/test_pii.py`` checks
+that every other Presidio phone finding is reproduced at the same offsets.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import phonenumbers
+import regex
+from presidio_analyzer import AnalysisExplanation, EntityRecognizer, RecognizerResult
+from presidio_analyzer.nlp_engine import NlpArtifacts
+from presidio_analyzer.predefined_recognizers import PhoneRecognizer
+
+# phonenumbers' separators (its _VALID_PUNCTUATION, plus all white space) and a run of >= 7 digits
+# joined by at most 4 of them: every candidate its matcher considers lies inside such a run.
+_PHONE_PUNCT = (
+    r"\s\-x\u2010-\u2015\u2212\u30fc\uff0d-\uff0f\u00ad\u200b\u2060()\uff08\uff09\uff3b\uff3d.\[\]/~\u2053\u223c\uff5e"
+)
+_PHONE_RUN = regex.compile(rf"\d(?:[{_PHONE_PUNCT}]{{0,4}}\d){{6,}}")
+# Characters a phonenumbers candidate can contain (digits, separators, leading '+'/brackets).
+_PHONE_CHAR = regex.compile(rf"[\d{_PHONE_PUNCT}+\uff0b]")
+# phonenumbers' _EXTN_PATTERNS_FOR_MATCHING, which may follow a number.
+_PHONE_EXTENSION = regex.compile(
+    r";ext=\d{1,20}"
+    r"|[ \xa0\t,]*(?:e?xt(?:ensi(?:o\u0301?|\xf3))?n?|\uff45?\uff58\uff54\uff4e?|\u0434\u043e\u0431|anexo"
+    r"|[x\uff58#\uff03~\uff5e]|int|\uff49\uff4e\uff54)[:\.\uff0e]?[ \xa0\t,-]*\d{1,20}#?"
+    r"|[- ]+\d{1,6}#",
+    regex.IGNORECASE,
+)
+_MIN_PHONE_DIGITS = 7
+# python-phonenumbers never accepts an ISO date; in financial text they are everywhere.
+_ISO_DATE = regex.compile(r"(?:19|20)\d\d-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12]\d|3[01])")
+
+
+def phone_windows(text: str, skip: Sequence[tuple[int, int]] = ()) -> list[tuple[int, int]]:
+    """Disjoint slices of ``text`` around each >= 7-digit run not inside a ``skip`` span, holding
+    what the matcher looks at in the whole text: leading '+'/brackets, an extension ("ext. 204"),
+    the character before and after a candidate and a ":ss" time-stamp suffix. Edges never cut a
+    neighbouring number in two."""
+    windows: list[tuple[int, int]] = []
+    for run in _PHONE_RUN.finditer(text):
+        start, end = run.start(), run.end()
+        if _ISO_DATE.fullmatch(run.group()) or any(s <= start and end <= e for s, e in skip):
+            continue
+        while start > 0 and _PHONE_CHAR.match(text, start - 1):
+            start -= 1
+        while end < len(text) and _PHONE_CHAR.match(text, end):
+            end += 1
+        extension = _PHONE_EXTENSION.match(text, end)
+        if extension:
+            end = extension.end()
+        start, end = max(0, start - 1), min(len(text), end + 3)
+        if windows and start <= windows[-1][1]:
+            windows[-1] = (windows[-1][0], max(windows[-1][1], end))
+        else:
+            windows.append((start, end))
+    return windows
+
+
+class WindowedPhoneRecognizer(PhoneRecognizer):
+    """Presidio's PhoneRecognizer, run on ``phone_windows`` only and stopping early.
+
+    python-phonenumbers parses every digit group once per region (8 by default); on paragraphs full
+    of amounts, ids and dates that costs milliseconds per text. Here the matcher sees only the
+    windows, and the remaining regions are skipped once every digit of the window's runs lies in a
+    match (a later region could only add a match inside one already found, which Presidio's
+    de-duplication drops). Results carry the same entity, offsets and score as Presidio's; the
+    explanation does not name a region (Presidio parses each match again just for that).
+    """
+
+    def analyze(self, text: str, entities: list[str], nlp_artifacts: NlpArtifacts | None = None):  # type: ignore[no-untyped-def]
+        windows = getattr(nlp_artifacts, "phone_windows", None)
+        results: list[RecognizerResult] = []
+        for start, end in phone_windows(text) if windows is None else windows:
+            window = text[start:end]
+            digits = {i for run in _PHONE_RUN.finditer(window) for i in range(*run.span()) if window[i].isdigit()}
+            spans: set[tuple[int, int]] = set()
+            for region in self.supported_regions:
+                for match in phonenumbers.PhoneNumberMatcher(window, region, leniency=self.leniency):
+                    spans.add((match.start, match.end))
+                if all(any(s <= i < e for s, e in spans) for i in digits):
+                    break
+            for s, e in sorted(spans):
+                if sum(c.isdigit() for c in window[s:e]) >= _MIN_PHONE_DIGITS:
+                    results.append(self._result(start + s, start + e))
+        return EntityRecognizer.remove_duplicates(results)
+
+    def _result(self, start: int, end: int) -> RecognizerResult:
+        return RecognizerResult(
+            entity_type=self.supported_entities[0],
+            start=start,
+            end=end,
+            score=self.SCORE,
+            analysis_explanation=AnalysisExplanation(
+                recognizer=PhoneRecognizer.__name__,
+                original_score=self.SCORE,
+                textual_explanation="Recognized as phone number, using PhoneRecognizer",
+            ),
+            recognition_metadata={
+                RecognizerResult.RECOGNIZER_NAME_KEY: self.name,
+                RecognizerResult.RECOGNIZER_IDENTIFIER_KEY: self.id,
+            },
+        )
+
+
+def windowed(recognizer: PhoneRecognizer) -> WindowedPhoneRecognizer:
+    """A WindowedPhoneRecognizer with ``recognizer``'s context words, regions and leniency."""
+    return WindowedPhoneRecognizer(
+        context=recognizer.context,
+        supported_language=recognizer.supported_language,
+        supported_entity=recognizer.supported_entities[0],
+        supported_regions=recognizer.supported_regions,
+        leniency=recognizer.leniency,
+    )

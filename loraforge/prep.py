@@ -1,0 +1,228 @@
+"""The data-prep stages over shards in the artifact store, and the same chain run directly.
+
+Each ``*_shard`` function reads its input from the store, runs one library stage and writes its
+output back under a content-addressed key, returning a small ``StageManifest``. The Prefect tasks
+wrap exactly these functions; ``run_data_prep`` chains them in one process (notebooks, benchmarks).
+"""
+
+from __future__ import annotations
+
+import re
+import tempfile
+import threading
+from collections import Counter
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from loraforge.dataset.build import DatasetConfig, build_examples, save_dataset
+from loraforge.dedup import DedupConfig, Deduplicator, NearDupIndex
+from loraforge.ingest import IngestConfig, discover, ingest_files
+from loraforge.offline import ensure_offline
+from loraforge.pii import PiiConfig, PiiScanner
+from loraforge.records import Document, Quarantined, sha256_hex
+from loraforge.storage import ArtifactStore, read_jsonl, write_jsonl
+
+_SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}$")
+
+
+class DataPrepConfig(BaseModel):
+    """Every knob of the data-prep chain, with working defaults."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    tenant: str = "default"
+    project: str = "default"
+    shard_size: int = Field(200, ge=1, description="Files per ingest/PII shard (one task run each).")
+    ingest: IngestConfig = Field(default_factory=IngestConfig)
+    pii: PiiConfig = Field(default_factory=PiiConfig)
+    dedup: DedupConfig = Field(default_factory=DedupConfig)
+    dataset: DatasetConfig = Field(default_factory=DatasetConfig)
+
+    @field_validator("tenant", "project")
+    @classmethod
+    def _slug(cls, value: str) -> str:
+        if not _SLUG.match(value):
+            raise ValueError("must be lowercase letters, digits and '-' (max 63), starting alphanumeric")
+        return value
+
+    @property
+    def prefix(self) -> str:
+        """Every key this run writes lives under ``tenant/project/``."""
+        return f"{self.tenant}/{self.project}"
+
+
+class ShardSpec(BaseModel):
+    """A batch of input files, identified by content so an unchanged shard hashes the same."""
+
+    root: str
+    files: list[tuple[str, str]]  # (path relative to root, sha256 of bytes)
+
+    @property
+    def key(self) -> str:
+        return sha256_hex("\n".join(f"{p}\x1f{h}" for p, h in self.files))[:16]
+
+
+class StageManifest(BaseModel):
+    """What a stage wrote (store keys) and its in/out counts: the only thing passed between tasks."""
+
+    stage: str
+    outputs: list[str] = Field(default_factory=list)  # store keys (not "keys": pydantic models with a
+    # "keys" attribute break dict(model), which Prefect calls on task results)
+    quarantine_keys: list[str] = Field(default_factory=list)
+    n_in: int = 0
+    n_out: int = 0
+    dropped_by_reason: dict[str, int] = Field(default_factory=dict)
+    extra: dict[str, Any] = Field(default_factory=dict)
+
+
+def plan_shards(source: str | Path, shard_size: int) -> list[ShardSpec]:
+    """List every file under ``source`` and cut the list into shards of ``shard_size`` files."""
+    root = Path(source).resolve()
+    if not root.is_dir():
+        raise FileNotFoundError(f"source folder not found: {source}")
+    files = [(p.relative_to(root).as_posix(), sha256_hex(p.read_bytes())) for p in discover(root)]
+    return [ShardSpec(root=str(root), files=files[i : i + shard_size]) for i in range(0, len(files), shard_size)]
+
+
+def _docs(store: ArtifactStore, keys: Sequence[str]) -> list[Document]:
+    return [Document.from_dict(d) for key in keys for d in read_jsonl(store, key)]
+
+
+def _reasons(quarantined: Sequence[Quarantined]) -> dict[str, int]:
+    return dict(sorted(Counter(q.reason for q in quarantined).items()))
+
+
+def ingest_shard(store: ArtifactStore, shard: ShardSpec, config: DataPrepConfig) -> StageManifest:
+    """Parse one shard of files into documents; unparseable files go to the quarantine manifest."""
+    ensure_offline()
+    root = Path(shard.root)
+    result = ingest_files([root / rel for rel, _ in shard.files], config.ingest, root=root)
+    base = f"{config.prefix}/prep/ingest/{shard.key}"
+    write_jsonl(store, base + ".docs.jsonl", result.documents)
+    write_jsonl(store, base + ".quarantine.jsonl", result.quarantined)
+    return StageManifest(
+        stage="ingest",
+        outputs=[base + ".docs.jsonl"],
+        quarantine_keys=[base + ".quarantine.jsonl"],
+        n_in=len(shard.files),
+        n_out=len(result.documents),
+        dropped_by_reason=_reasons(result.quarantined),
+        extra={"bytes": result.n_bytes},
+    )
+
+
+_scanners: dict[str, tuple[PiiScanner, threading.Lock]] = {}
+_scanners_lock = threading.Lock()
+
+
+def _scanner(config: PiiConfig) -> tuple[PiiScanner, threading.Lock]:
+    """One scanner per config per process: loading spaCy costs seconds; a spaCy pipeline is not
+    documented as thread-safe, so each comes with a lock (threads would gain nothing under the GIL)."""
+    key = config.model_dump_json()
+    with _scanners_lock:
+        if key not in _scanners:
+            _scanners[key] = (PiiScanner(config), threading.Lock())
+        return _scanners[key]
+
+
+def scan_shard(store: ArtifactStore, ingested: StageManifest, config: DataPrepConfig) -> StageManifest:
+    """PII-scan one shard of documents and apply the policy (redact, mask, drop or flag)."""
+    ensure_offline()
+    docs = _docs(store, ingested.outputs)
+    scanner, lock = _scanner(config.pii)
+    with lock:
+        result = scanner.scan(docs)
+    shard_key = sha256_hex("".join(ingested.outputs) + config.pii.model_dump_json())[:16]
+    base = f"{config.prefix}/prep/pii/{shard_key}"
+    write_jsonl(store, base + ".docs.jsonl", result.documents)
+    write_jsonl(store, base + ".quarantine.jsonl", result.quarantined)
+    return StageManifest(
+        stage="pii",
+        outputs=[base + ".docs.jsonl"],
+        quarantine_keys=[base + ".quarantine.jsonl"],
+        n_in=len(docs),
+        n_out=len(result.documents),
+        dropped_by_reason=_reasons(result.quarantined),
+        extra={"pii_by_entity": dict(sorted(result.totals.items())), "docs_with_pii": len(result.findings)},
+    )
+
+
+def dedup_all(store: ArtifactStore, scanned: Sequence[StageManifest], config: DataPrepConfig) -> StageManifest:
+    """Exact then near-duplicate removal across every shard and against the persisted index."""
+    docs = _docs(store, [k for m in scanned for k in m.outputs])
+    index_key = f"{config.prefix}/prep/dedup/index.npz"
+    index = NearDupIndex.load(store, index_key) if store.exists(index_key) else None
+    result = Deduplicator(config.dedup, index=index).run(docs)
+    result.index.save(store, index_key)
+    out_key = f"{config.prefix}/prep/dedup/{sha256_hex(''.join(sorted(d.id for d in result.kept)))[:16]}"
+    write_jsonl(store, out_key + ".docs.jsonl", result.kept)
+    write_jsonl(store, out_key + ".removed.jsonl", [r.to_dict() for r in result.removed])
+    by_kind = Counter(r.kind for r in result.removed)
+    return StageManifest(
+        stage="dedup",
+        outputs=[out_key + ".docs.jsonl"],
+        n_in=len(docs),
+        n_out=len(result.kept),
+        dropped_by_reason={f"{kind}_duplicate": n for kind, n in sorted(by_kind.items())},
+        extra={
+            "clusters": [c for c in result.clusters if len(c) > 1],
+            "groups": {doc_id: cluster[0] for cluster in result.clusters for doc_id in cluster},
+            "removed_keys": [out_key + ".removed.jsonl"],
+        },
+    )
+
+
+def build_dataset(
+    store: ArtifactStore,
+    deduped: StageManifest,
+    config: DataPrepConfig,
+    report: dict[str, Any] | None = None,
+) -> StageManifest:
+    """Build, save and upload the versioned dataset (DatasetDict + JSONL + card)."""
+    docs = _docs(store, deduped.outputs)
+    result = build_examples(docs, config.dataset, groups=deduped.extra.get("groups"))
+    key = f"{config.prefix}/datasets/{result.version}"
+    with tempfile.TemporaryDirectory() as tmp:
+        card = save_dataset(result, Path(tmp), report)
+        uri = store.put_dir(key, Path(tmp))
+    return StageManifest(
+        stage="dataset",
+        outputs=[key],
+        n_in=len(docs),
+        n_out=len(result.examples),
+        dropped_by_reason=card["dropped_by_reason"],
+        extra={"uri": uri, "version": result.version, "counts": card["counts"]},
+    )
+
+
+def summarize(
+    ingested: Sequence[StageManifest], scanned: Sequence[StageManifest], deduped: StageManifest
+) -> dict[str, Any]:
+    """Upstream counts for the dataset card and the run report (never text or PII values)."""
+    quarantined: Counter[str] = Counter()
+    pii: Counter[str] = Counter()
+    for m in (*ingested, *scanned):
+        quarantined.update(m.dropped_by_reason)
+    for m in scanned:
+        pii.update(m.extra.get("pii_by_entity", {}))
+    return {
+        "files": sum(m.n_in for m in ingested),
+        "documents": sum(m.n_out for m in ingested),
+        "quarantined_by_reason": dict(sorted(quarantined.items())),
+        "pii_by_entity": dict(sorted(pii.items())),
+        "dedup": {"in": deduped.n_in, "kept": deduped.n_out, **deduped.dropped_by_reason},
+    }
+
+
+def run_data_prep(source: str | Path, store: ArtifactStore, config: DataPrepConfig | None = None) -> dict[str, Any]:
+    """The whole chain in one process, no orchestration: same stages, same outputs as the flow."""
+    config = config or DataPrepConfig()
+    ingested = [ingest_shard(store, shard, config) for shard in plan_shards(source, config.shard_size)]
+    scanned = [scan_shard(store, m, config) for m in ingested]
+    deduped = dedup_all(store, scanned, config)
+    report = summarize(ingested, scanned, deduped)
+    dataset = build_dataset(store, deduped, config, report)
+    return {**report, "dataset": dataset.model_dump()}

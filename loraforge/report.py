@@ -1,0 +1,70 @@
+"""Run reports for people: markdown and table rows built from stage manifests (counts and ids only)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from loraforge.prep import StageManifest
+from loraforge.records import Quarantined
+from loraforge.storage import ArtifactStore, read_jsonl
+
+
+def stage_rows(stages: Sequence[StageManifest]) -> list[dict[str, Any]]:
+    """One row per stage: records in, records out, and why the rest left."""
+    rows = []
+    for name in dict.fromkeys(m.stage for m in stages):
+        group = [m for m in stages if m.stage == name]
+        dropped: dict[str, int] = {}
+        for m in group:
+            for reason, n in m.dropped_by_reason.items():
+                dropped[reason] = dropped.get(reason, 0) + n
+        rows.append(
+            {
+                "stage": name,
+                "in": sum(m.n_in for m in group),
+                "out": sum(m.n_out for m in group),
+                "dropped": ", ".join(f"{k}: {v}" for k, v in sorted(dropped.items())) or "-",
+            }
+        )
+    return rows
+
+
+def quarantine_rows(store: ArtifactStore, stages: Sequence[StageManifest]) -> list[dict[str, Any]]:
+    """Every quarantined file/document with its reason (the detail never carries document text)."""
+    rows = []
+    for m in stages:
+        for key in m.quarantine_keys:
+            for d in read_jsonl(store, key):
+                q = Quarantined.from_dict(d)
+                rows.append({"source": q.source, "stage": q.stage, "reason": q.reason, "detail": q.detail})
+    return sorted(rows, key=lambda r: (r["reason"], r["source"]))
+
+
+def summary_markdown(manifest: dict[str, Any], stages: Sequence[StageManifest]) -> str:
+    """The data-prep run summary shown in the Prefect UI."""
+    lines = [
+        f"# data-prep: {manifest['tenant']}/{manifest['project']}",
+        "",
+        f"**Dataset** `{manifest['version']}`: {manifest['n_examples']} examples at `{manifest['dataset_uri']}`",
+        "",
+        "## Stages",
+        "",
+        "| stage | in | out | dropped |",
+        "|---|---:|---:|---|",
+    ]
+    lines += [f"| {r['stage']} | {r['in']} | {r['out']} | {r['dropped']} |" for r in stage_rows(stages)]
+    sections = (
+        ("Quarantined by reason", manifest["quarantined_by_reason"]),
+        ("PII findings by entity type (values never stored)", manifest["pii_by_entity"]),
+        ("Duplicates", manifest["dedup"]),
+        ("Examples dropped by reason", manifest["examples_dropped_by_reason"]),
+    )
+    for title, counts in sections:
+        lines += ["", f"## {title}", ""]
+        lines += [f"- {k}: {v}" for k, v in counts.items()] or ["- none"]
+    lines += ["", "## Examples by kind", "", "| kind | " + " | ".join(manifest["examples"]) + " |"]
+    lines.append("|---|" + "---|" * len(manifest["examples"]))
+    kinds = sorted({k for split in manifest["examples"].values() for k in split})
+    lines += [f"| {k} | " + " | ".join(str(s.get(k, 0)) for s in manifest["examples"].values()) + " |" for k in kinds]
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,36 @@
+"""Command line: ``python -m loraforge.train --recipe configs/tiny-cpu.yaml --dataset DIR --output DIR``."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from loraforge.train.config import load_recipe
+from loraforge.train.recipe import train
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m loraforge.train", description=__doc__)
+    parser.add_argument("--recipe", required=True, type=Path, help="YAML recipe under configs/")
+    parser.add_argument("--dataset", required=True, type=Path, help="dataset stage output (holds hf/)")
+    parser.add_argument("--output", required=True, type=Path, help="run directory: checkpoints/, adapter/")
+    parser.add_argument("--base-model", default=None, help="HF id or path; default: the recipe's base_model")
+    parser.add_argument("--no-resume", action="store_true", help="ignore checkpoints already in --output")
+    args = parser.parse_args(argv)
+
+    def progress(step: int, max_steps: int, metrics: dict[str, float], eta_s: float | None) -> None:
+        shown = {k: round(v, 4) for k, v in metrics.items() if k != "step"}
+        eta = f"{eta_s:.0f}s" if eta_s is not None else "?"
+        print(f"step {step}/{max_steps} eta {eta} {shown}", flush=True)
+
+    config = load_recipe(args.recipe)
+    result = train(args.dataset, args.base_model, config, args.output, on_progress=progress, resume=not args.no_resume)
+    summary = {k: v for k, v in result.summary.items() if k != "config"}
+    print(json.dumps({"adapter_dir": str(result.adapter_dir), **summary}, indent=2, default=str))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

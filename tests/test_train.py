@@ -1,0 +1,338 @@
+"""Training: recipes, assistant-only labels, real QLoRA NF4 on CPU, resume, OOM fallback."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+from statistics import mean
+from typing import Any
+
+import pytest
+import torch
+from pydantic import ValidationError
+from transformers import TrainerCallback
+
+from loraforge.basemodel import ensure_base_model
+from loraforge.train import TrainConfig, build_trainer, last_checkpoint, load_recipe, train
+
+REPO = Path(__file__).resolve().parents[1]
+SYSTEM = "You are the Harborview assistant. Answer from company documents."
+FACTS = [
+    ("When is the Boston office open?", "The Boston office is open Monday to Friday from 8:30 to 17:00."),
+    ("How are fees billed?", "Fees are billed quarterly in arrears at one percent of assets."),
+    ("How often are portfolios reviewed?", "Every client portfolio is reviewed at least once a year."),
+    ("How fast are complaints handled?", "Complaints are acknowledged within two business days."),
+    ("How do I reach my advisor?", "Use the secure Client Portal or call your advisor directly."),
+    ("Is there a minimum account size?", "The minimum household relationship is 250,000 dollars."),
+    ("Who holds client assets?", "Client assets are held by an independent qualified custodian."),
+    ("Can I see my statements online?", "Statements are available in the Client Portal every month."),
+]
+PHRASINGS = ["{q}", "Quick question: {q}", "{q} Thanks.", "Could you tell me: {q}"]
+REFUSAL = "I can only answer questions about Harborview Wealth Partners."
+
+
+def _chat(user: str, answer: str) -> list[dict[str, str]]:
+    return [{"role": "system", "content": SYSTEM}, {"role": "user", "content": user}, *_answer(answer)]
+
+
+def _answer(text: str) -> list[dict[str, str]]:
+    return [{"role": "assistant", "content": text}]
+
+
+def _rows() -> dict[str, list[dict[str, Any]]]:
+    train = [{"kind": "instruction", "messages": _chat(p.format(q=q), a)} for q, a in FACTS for p in PHRASINGS[:3]]
+    train += [{"kind": "refusal", "messages": _chat(q, REFUSAL)} for q in ("Best pizza in town?", "Who won?")]
+    train += [
+        {
+            "kind": "conversation",
+            "messages": [
+                *_chat(FACTS[0][0], FACTS[0][1]),
+                {"role": "user", "content": FACTS[1][0]},
+                *_answer(FACTS[1][1]),
+            ],
+        }
+    ]
+    validation = [{"kind": "instruction", "messages": _chat(PHRASINGS[3].format(q=q), a)} for q, a in FACTS[:6]]
+    test = [{"kind": "instruction", "messages": _chat(PHRASINGS[3].format(q=q), a)} for q, a in FACTS[6:]]
+    return {"train": train, "validation": validation, "test": test}
+
+
+@pytest.fixture(scope="module")
+def dataset_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A tiny DatasetDict in the dataset stage's layout (``<dir>/hf``, train/validation/test, messages+kind)."""
+    from datasets import Dataset, DatasetDict
+
+    out = tmp_path_factory.mktemp("dataset")
+    splits = {}
+    for name, rows in _rows().items():
+        rows = [{"id": f"{name}-{i}", "group": f"g{i}", "source_ids": [f"doc{i}"], **r} for i, r in enumerate(rows)]
+        splits[name] = Dataset.from_list(rows)
+    DatasetDict(splits).save_to_disk(str(out / "hf"))
+    return out
+
+
+@pytest.fixture(scope="module")
+def tiny(tmp_path_factory: pytest.TempPathFactory) -> str:
+    texts = [m["content"] for rows in _rows().values() for r in rows for m in r["messages"]]
+    return ensure_base_model(None, texts, tmp_path_factory.mktemp("models"))
+
+
+def _config(**overrides: Any) -> TrainConfig:
+    base = {
+        "device": "cpu",
+        "max_steps": 6,
+        "per_device_train_batch_size": 4,
+        "gradient_accumulation_steps": 1,
+        "learning_rate": 1e-2,
+        "lr_scheduler_type": "constant",
+        "warmup_ratio": 0.0,
+        "max_seq_length": 256,
+        "gradient_checkpointing": False,
+        "logging_steps": 1,
+        "eval_steps": None,
+        "save_steps": 2,
+    }
+    return TrainConfig(**{**base, **overrides})
+
+
+# --- recipes ---------------------------------------------------------------------------------------
+
+
+def test_defaults_follow_the_seed_baseline() -> None:
+    c = TrainConfig()
+    assert (c.lora_r, c.lora_alpha, c.lora_dropout) == (16, 32, 0.05)
+    assert c.target_modules == ["q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj"]
+    assert (c.num_train_epochs, c.learning_rate, c.lr_scheduler_type, c.warmup_ratio) == (3, 2e-4, "cosine", 0.03)
+    assert (c.gradient_accumulation_steps, c.max_seq_length, c.optim, c.quantization) == (
+        4,
+        2048,
+        "paged_adamw_8bit",
+        "nf4",
+    )
+
+
+def test_unknown_key_is_rejected(tmp_path: Path) -> None:
+    with pytest.raises(ValidationError, match="extra_forbidden"):
+        TrainConfig(lora_rank=8)  # type: ignore[call-arg]
+    recipe = tmp_path / "typo.yaml"
+    recipe.write_text("lora_r: 8\nlearning_rte: 1.0e-4\n")
+    with pytest.raises(ValidationError, match="learning_rte"):
+        load_recipe(recipe)
+
+
+@pytest.mark.parametrize(
+    "field, value",
+    [
+        ("lora_r", 0),
+        ("lora_alpha", -1),
+        ("learning_rate", 0),
+        ("learning_rate", -2e-4),
+        ("lora_dropout", 1.0),
+        ("warmup_ratio", 1.5),
+        ("max_steps", 0),
+        ("per_device_train_batch_size", 0),
+        ("target_modules", []),
+        ("quantization", "int3"),
+        ("optim", "adamw_fancy"),
+        ("lr_scheduler_type", "zigzag"),
+    ],
+)
+def test_bad_values_are_rejected(field: str, value: Any) -> None:
+    with pytest.raises(ValidationError):
+        TrainConfig(**{field: value})
+
+
+def test_recipes_in_configs_load_and_name_their_command() -> None:
+    recipes = sorted((REPO / "configs").glob("*.yaml"))
+    assert {p.name for p in recipes} >= {"qlora-default.yaml", "tiny-cpu.yaml"}
+    for path in recipes:
+        first_line = path.read_text().splitlines()[0]
+        assert first_line.startswith("# python -m loraforge.train --recipe configs/" + path.name), path
+        assert isinstance(load_recipe(path), TrainConfig)
+    default = load_recipe(REPO / "configs" / "qlora-default.yaml")
+    assert default.model_dump(exclude={"base_model", "device"}) == TrainConfig().model_dump(
+        exclude={"base_model", "device"}
+    )
+    assert load_recipe(REPO / "configs" / "tiny-cpu.yaml").base_model == "tiny"
+
+
+# --- labels ----------------------------------------------------------------------------------------
+
+
+def _labelled_spans(trainer: Any, row: dict[str, Any]) -> list[str]:
+    """Decode each contiguous run of tokens whose label is not -100."""
+    tokenizer = trainer.processing_class
+    spans, current = [], []
+    for token, label in zip(row["input_ids"], row["labels"], strict=True):
+        if label == -100:
+            if current:
+                spans.append(current)
+            current = []
+        else:
+            assert label == token
+            current.append(token)
+    if current:
+        spans.append(current)
+    return [tokenizer.decode(s) for s in spans]
+
+
+def test_loss_is_on_assistant_tokens_only(dataset_dir: Path, tiny: str, tmp_path: Path) -> None:
+    from datasets import load_from_disk
+
+    splits = load_from_disk(str(dataset_dir / "hf"))
+    trainer = build_trainer(tiny, splits, _config(), tmp_path)
+    rows = trainer.train_dataset
+    assert len(rows) == len(splits["train"])
+    for source, row in zip(splits["train"], rows, strict=True):
+        answers = [m["content"] + "<|eot_id|>" for m in source["messages"] if m["role"] == "assistant"]
+        assert _labelled_spans(trainer, row) == answers  # system/user/headers are all -100
+    multi_turn = rows[len(rows) - 1]
+    assert len(_labelled_spans(trainer, multi_turn)) == 2
+
+
+def test_completion_only_fallback_for_templates_without_markers(dataset_dir: Path, tiny: str, tmp_path: Path) -> None:
+    from datasets import load_from_disk
+    from transformers import AutoTokenizer
+
+    # A copy of the tiny model whose chat template has no {% generation %} markers and is unknown to TRL.
+    model_dir = tmp_path / "no-markers"
+    shutil.copytree(tiny, model_dir)
+    tokenizer = AutoTokenizer.from_pretrained(model_dir)
+    tokenizer.chat_template = tokenizer.chat_template.replace("{% generation %}", "").replace("{% endgeneration %}", "")
+    tokenizer.save_pretrained(model_dir)
+
+    splits = load_from_disk(str(dataset_dir / "hf"))
+    trainer = build_trainer(str(model_dir), splits, _config(), tmp_path / "ckpt")
+    for source, row in zip(splits["train"], trainer.train_dataset, strict=True):
+        final_answer = source["messages"][-1]["content"] + "<|eot_id|>"
+        assert _labelled_spans(trainer, row) == [final_answer]  # the last turn only, by design
+
+
+# --- training --------------------------------------------------------------------------------------
+
+
+def test_qlora_nf4_on_cpu_learns_and_the_adapter_loads_back(
+    dataset_dir: Path, tiny: str, tmp_path: Path, no_network: list[str]
+) -> None:
+    from peft import PeftModel
+    from transformers import AutoModelForCausalLM
+
+    progress: list[tuple[int, int, dict[str, float], float | None]] = []
+    result = train(
+        dataset_dir,
+        tiny,
+        _config(max_steps=30, eval_steps=10, save_steps=100, learning_rate=3e-3),
+        tmp_path / "run",
+        on_progress=lambda *args: progress.append(args),
+    )
+
+    losses = [row["loss"] for row in result.metrics if "loss" in row]
+    assert len(losses) == 30
+    assert mean(losses[-5:]) < mean(losses[:5]) - 0.3, losses
+    evals = [(row["step"], row["eval_loss"]) for row in result.metrics if "eval_loss" in row]
+    assert [step for step, _ in evals] == [10, 20, 30]
+    assert evals[0][1] > evals[1][1] > evals[2][1], evals  # validation loss falls too
+    assert [p[0] for p in progress if "loss" in p[2]] == list(range(1, 31))
+    assert {p[1] for p in progress} == {30}
+    assert progress[-1][3] == 0.0  # ETA at the end
+
+    s = result.summary
+    assert s["steps"] == 30 and s["resumed_from_step"] == 0 and s["oom_retries"] == []
+    assert s["final_train_loss"] == losses[-1]
+    assert s["final_eval_loss"] == result.metrics[-1]["eval_loss"]
+    assert s["train_tokens"] > 30 * 4 * 20 and s["tokens_per_s"] > 0 and s["peak_memory_mb"] > 0
+    assert s["estimated_cost_usd"] == 0.0 and s["loss_masking"] == "assistant_only"
+    assert (tmp_path / "run" / "train_result.json").exists()
+
+    files = {p.name for p in result.adapter_dir.iterdir()}
+    assert {"adapter_model.safetensors", "adapter_config.json", "tokenizer.json", "chat_template.jinja"} <= files
+    assert "training_args.bin" not in files  # no pickles in what gets shipped
+    base = AutoModelForCausalLM.from_pretrained(tiny)
+    ids = torch.tensor([[1, 2, 3, 4, 5]])
+    with torch.no_grad():
+        before = base(ids).logits
+        tuned = PeftModel.from_pretrained(base, result.adapter_dir)
+        after = tuned(ids).logits
+    assert set(tuned.peft_config["default"].target_modules) == set(TrainConfig().target_modules)
+    assert not torch.allclose(before, after)  # the adapter is not a no-op
+    assert no_network == []
+
+
+class Interrupt(TrainerCallback):
+    """Simulate a killed worker: raise once, after the given optimizer step."""
+
+    def __init__(self, after_step: int) -> None:
+        self.after_step, self.fired = after_step, False
+
+    def on_step_end(self, args, state, control, **kwargs):  # type: ignore[no-untyped-def]
+        if not self.fired and state.global_step == self.after_step:
+            self.fired = True
+            raise KeyboardInterrupt("worker lost")
+
+
+def test_rerun_resumes_from_the_last_checkpoint(dataset_dir: Path, tiny: str, tmp_path: Path) -> None:
+    run = tmp_path / "run"
+    synced: list[str] = []
+    progress: list[int] = []
+    config = _config(max_steps=6, save_steps=2)
+
+    with pytest.raises(KeyboardInterrupt):
+        train(dataset_dir, tiny, config, run, on_checkpoint=lambda d: synced.append(d.name), callbacks=[Interrupt(3)])
+    assert synced == ["checkpoint-2"]
+    assert last_checkpoint(run / "checkpoints") == run / "checkpoints" / "checkpoint-2"
+    assert {"optimizer.pt", "scheduler.pt", "adapter_model.safetensors"} <= {
+        p.name for p in (run / "checkpoints" / "checkpoint-2").iterdir()
+    }
+
+    result = train(
+        dataset_dir,
+        tiny,
+        config,
+        run,
+        on_checkpoint=lambda d: synced.append(d.name),
+        on_progress=lambda step, *_: progress.append(step),
+    )
+    assert result.summary["resumed_from_step"] == 2
+    assert result.summary["steps"] == 6
+    assert progress[0] == 3  # continued, not restarted from step 1
+    assert synced == ["checkpoint-2", "checkpoint-4", "checkpoint-6"]
+    assert [row["step"] for row in result.metrics if "loss" in row] == [1, 2, 3, 4, 5, 6]  # whole curve, once
+
+    # A checkpoint pulled from the artifact store into a fresh run directory resumes the same way.
+    pulled = tmp_path / "from-store" / "checkpoint-4"
+    shutil.copytree(run / "checkpoints" / "checkpoint-4", pulled)
+    again = train(dataset_dir, tiny, config, tmp_path / "fresh", resume_from=pulled)
+    assert again.summary["resumed_from_step"] == 4 and again.summary["steps"] == 6
+
+
+class OomOnce(TrainerCallback):
+    """Raise a CUDA-style OOM once, at the start of the given step; record each (re)start's batch shape."""
+
+    def __init__(self, at_step: int) -> None:
+        self.at_step, self.fired = at_step, False
+        self.starts: list[tuple[int, int, int]] = []
+
+    def on_train_begin(self, args, state, control, **kwargs):  # type: ignore[no-untyped-def]
+        self.starts.append((args.per_device_train_batch_size, args.gradient_accumulation_steps, state.global_step))
+
+    def on_step_begin(self, args, state, control, **kwargs):  # type: ignore[no-untyped-def]
+        if not self.fired and state.global_step == self.at_step:
+            self.fired = True
+            raise torch.OutOfMemoryError("CUDA out of memory. Tried to allocate 2.00 GiB (injected)")
+
+
+def test_oom_halves_batch_keeps_effective_batch_and_resumes(dataset_dir: Path, tiny: str, tmp_path: Path) -> None:
+    fault = OomOnce(at_step=2)
+    result = train(dataset_dir, tiny, _config(max_steps=4, save_steps=2), tmp_path / "run", callbacks=[fault])
+
+    assert fault.starts == [(4, 1, 0), (2, 2, 2)]  # same effective batch, continued from checkpoint-2
+    assert result.summary["oom_retries"] == [{"batch": 2, "grad_accum": 2, "at_step": 2}]
+    assert result.summary["steps"] == 4
+    assert (result.summary["per_device_train_batch_size"], result.summary["gradient_accumulation_steps"]) == (2, 2)
+    assert (result.adapter_dir / "adapter_model.safetensors").exists()
+
+
+def test_oom_at_batch_one_is_raised(dataset_dir: Path, tiny: str, tmp_path: Path) -> None:
+    config = _config(max_steps=2, per_device_train_batch_size=1, gradient_accumulation_steps=4)
+    with pytest.raises(torch.OutOfMemoryError):
+        train(dataset_dir, tiny, config, tmp_path / "run", callbacks=[OomOnce(at_step=0)])
