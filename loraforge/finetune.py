@@ -19,8 +19,9 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from loraforge.storage import DEFAULT_ROOT, ArtifactStore, read_json, write_json
 
-SCRATCH = Path(os.environ.get("LORAFORGE_SCRATCH", DEFAULT_ROOT.parent / "work"))
-MODEL_CACHE = Path(os.environ.get("LORAFORGE_MODEL_CACHE", DEFAULT_ROOT.parent / "models"))
+SCRATCH = Path(os.environ.get("LORAFORGE_SCRATCH", DEFAULT_ROOT.parent / "work")).resolve()
+# absolute: the base model path is recorded in the bundle and the registry, and read from other cwds
+MODEL_CACHE = Path(os.environ.get("LORAFORGE_MODEL_CACHE", DEFAULT_ROOT.parent / "models")).resolve()
 DEFAULT_RECIPE = Path(__file__).resolve().parents[1] / "configs" / "tiny-cpu.yaml"
 
 

@@ -17,6 +17,15 @@ REPO = Path(__file__).resolve().parents[1]
 EXAMPLES = REPO / "examples"
 
 
+@pytest.fixture(scope="session")
+def prefect_server() -> Iterator[None]:
+    """A real temporary Prefect server (SQLite) shared by every flow test of the session."""
+    from prefect.testing.utilities import prefect_test_harness
+
+    with prefect_test_harness(server_startup_timeout=180):
+        yield
+
+
 class NetworkAttempt(AssertionError):
     """Raised when code under test opens a non-loopback connection."""
 

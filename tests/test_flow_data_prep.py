@@ -11,7 +11,6 @@ import pytest
 from datasets import load_from_disk
 from prefect.client.orchestration import get_client
 from prefect.client.schemas.filters import FlowRunFilter, FlowRunFilterId
-from prefect.testing.utilities import prefect_test_harness
 
 from flows.data_prep import data_prep
 
@@ -21,12 +20,6 @@ CORPUS = json.loads((EXAMPLES / "corpus_manifest.json").read_text())
 TOTALS = CORPUS["totals"]
 # Values with a fixed shape (regex + checksum recognizers): none of them may survive the PII stage.
 STRUCTURED_PII = ("EMAIL_ADDRESS", "PHONE_NUMBER", "US_SSN", "CREDIT_CARD", "IBAN_CODE")
-
-
-@pytest.fixture(scope="module")
-def prefect_server():
-    with prefect_test_harness(server_startup_timeout=180):
-        yield
 
 
 @pytest.fixture(scope="module")

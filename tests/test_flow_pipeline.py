@@ -1,0 +1,109 @@
+"""The whole pipeline (data-prep → fine-tune) on the sample corpus: tiny model, real QLoRA on CPU."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import pytest
+from mlflow import MlflowClient
+
+from flows.pipeline import pipeline
+from loraforge.evaluate import EvalConfig
+from loraforge.package import verify_manifest
+
+EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
+BUNDLE_FILES = {
+    "inference.py",
+    "requirements.txt",
+    "README.md",
+    "example_prompts.json",
+    "training_summary.json",
+    "eval_report.json",
+    "eval_report.md",
+    "metrics.csv",
+    "metrics.json",
+    "loss_curve.png",
+    "MANIFEST.sha256",
+    "adapters/adapter_model.safetensors",
+    "adapters/adapter_config.json",
+    "adapters/tokenizer.json",
+    "adapters/tokenizer_config.json",
+    "adapters/chat_template.jinja",
+}
+
+
+@pytest.fixture(scope="module")
+def outcome(prefect_server, tmp_path_factory):
+    home = tmp_path_factory.mktemp("home")
+    uri = f"sqlite:///{home / 'mlflow.db'}"
+    result = pipeline(
+        source=str(EXAMPLES / "docs"),
+        tenant="acme",
+        project="advisory",
+        store=str(home / "store"),
+        tracking_uri=uri,
+        overrides={"max_steps": 16, "save_steps": 8, "eval_steps": 8, "logging_steps": 2, "learning_rate": 0.01},
+        evaluation=EvalConfig(max_examples=4, max_new_tokens=12, max_loss_examples=32),
+    )
+    return result, home, uri
+
+
+def test_training_loss_decreased(outcome):
+    result, _, _ = outcome
+    bundle = zipfile.ZipFile(result.fine_tune.bundle_uri.removeprefix("file://"))
+    metrics = json.loads(bundle.read("metrics.json"))["training_metrics"]
+    logged = [(row["step"], row["loss"]) for row in metrics if row.get("loss") is not None]
+    assert [step for step, _ in logged] == [1, 2, 4, 6, 8, 10, 12, 14, 16]  # first step, then every 2
+    losses = [loss for _, loss in logged]
+    assert sum(losses[-3:]) / 3 < sum(losses[:3]) / 3
+    assert result.fine_tune.metrics["steps"] == 16
+
+
+def test_bundle_has_exactly_the_listed_files_and_a_valid_manifest(outcome, tmp_path):
+    result, _, _ = outcome
+    zip_path = Path(result.fine_tune.bundle_uri.removeprefix("file://"))
+    with zipfile.ZipFile(zip_path) as zf:
+        names = {n for n in zf.namelist() if not n.endswith("/")}
+        zf.extractall(tmp_path)
+    assert names == BUNDLE_FILES
+    assert verify_manifest(tmp_path) == []
+
+
+def test_bundle_inference_generates_text(outcome, tmp_path):
+    result, _, _ = outcome
+    with zipfile.ZipFile(result.fine_tune.bundle_uri.removeprefix("file://")) as zf:
+        zf.extractall(tmp_path)
+    env = {**os.environ, "HF_HUB_OFFLINE": "1", "OMP_NUM_THREADS": "1"}
+    done = subprocess.run(
+        [sys.executable, "inference.py", "What are the advisory fees?", "--max-tokens", "8", "--temperature", "0"],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.strip()
+
+
+def test_registered_version_has_tags_and_aliases(outcome):
+    result, _, uri = outcome
+    ft = result.fine_tune
+    client = MlflowClient(tracking_uri=uri, registry_uri=uri)
+    version = client.get_model_version("acme-advisory-adapter", str(ft.model_version))
+    assert version.tags["dataset_version"] == result.data_prep.version
+    assert version.tags["verdict"] == ft.verdict in ("go", "no-go")
+    assert version.tags["base_model"] and version.run_id == ft.mlflow_run_id
+    expected = ["challenger", "champion"] if ft.verdict == "go" else ["challenger"]
+    assert sorted(version.aliases) == expected
+    run = client.get_run(ft.mlflow_run_id)
+    assert run.info.status == "FINISHED"
+    assert [d.dataset.name for d in run.inputs.dataset_inputs] == [result.data_prep.version]
+    assert len(client.get_metric_history(ft.mlflow_run_id, "loss")) == 9
+    assert "eval.adapter.eval_loss" in run.data.metrics
+    assert ft.reasons and all(" -> " in r for r in ft.reasons)
