@@ -319,3 +319,27 @@ def test_recall_not_below_presidio_loop() -> None:
     print("\n" + format_table({"presidio": base, "scanner": ours}))
     for entity in [*config.entities, ALL]:
         assert ours[entity].recall >= base[entity].recall, entity
+
+
+def test_free_text_metadata_is_redacted_too() -> None:
+    doc = Document(
+        "m1",
+        "chats.json#0",
+        "conversation",
+        [Element("turn", "How are my fees billed?", meta={"role": "user"})],
+        sha256="0" * 64,
+        meta={
+            "encoding": "utf-8",
+            "consultant": {"name": "Maria Lopez", "credentials": "CFP"},
+            "metadata": {"topic": "call back at 617-555-0142", "tags": ["fees", "james.carter@gmail.com"]},
+        },
+    )
+    result = scanner_for("redact").scan([doc])
+    meta = result.documents[0].meta
+    assert meta["consultant"] == {"name": "<PERSON>", "credentials": "CFP"}
+    assert meta["metadata"] == {"topic": "call back at <PHONE_NUMBER>", "tags": ["fees", "<EMAIL_ADDRESS>"]}
+    assert meta["encoding"] == "utf-8"
+    assert result.findings == {"m1": {"EMAIL_ADDRESS": 1, "PERSON": 1, "PHONE_NUMBER": 1}}
+    assert doc.meta["consultant"]["name"] == "Maria Lopez"  # the input is not modified
+    flagged = scanner_for("flag").scan([doc])
+    assert [q.reason for q in flagged.quarantined] == ["pii_review"]

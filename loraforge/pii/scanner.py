@@ -11,6 +11,7 @@ counts, document ids and sources.
 
 from __future__ import annotations
 
+import copy
 import gc
 import logging
 from collections import Counter
@@ -129,9 +130,11 @@ class PiiScanner:
         result = PiiResult()
         totals: Counter[str] = Counter()
         for chunk in _chunks(docs, _CHUNK_TEXTS):
-            for doc, per_element in zip(chunk, self._find(chunk), strict=True):
+            metas = self._redact_meta(chunk)
+            for doc, per_element, (meta, meta_counts) in zip(chunk, self._find(chunk), metas, strict=True):
                 result.n_in += 1
-                counts = Counter(f.entity for findings in per_element for f in findings)
+                doc = Document(doc.id, doc.source, doc.doc_type, doc.elements, doc.sha256, meta)
+                counts = Counter(f.entity for findings in per_element for f in findings) + meta_counts
                 if counts:
                     merged = Counter(result.findings.get(doc.id, {})) + counts
                     result.findings[doc.id] = dict(sorted(merged.items()))
@@ -148,16 +151,37 @@ class PiiScanner:
             for element in doc.elements:
                 if element.text.strip():
                     index.setdefault(element.text, len(index))
-        texts = list(index)
+        analysed = self._analyze(list(index), chunk)
+        return [[analysed[index[e.text]] if e.text in index else [] for e in doc.elements] for doc in chunk]
+
+    def _analyze(self, texts: list[str], chunk: list[Document]) -> list[list[Finding]]:
+        """Merged findings per text; an error names the chunk, never the text it choked on."""
+        if not texts:
+            return []
         try:
             with _gc_paused():
-                analysed = [merge_findings(results) for results in self._analyzer.analyze(texts)]
+                return [merge_findings(results) for results in self._analyzer.analyze(texts)]
         except Exception as exc:  # the original message may quote document text: do not chain it
             raise PiiScanError(
                 f"PII analysis failed on a chunk of {len(chunk)} documents "
                 f"(first id {chunk[0].id}): {type(exc).__name__}"
             ) from None
-        return [[analysed[index[e.text]] if e.text in index else [] for e in doc.elements] for doc in chunk]
+
+    def _redact_meta(self, chunk: list[Document]) -> list[tuple[dict[str, Any], Counter[str]]]:
+        """Free-text metadata (a conversation's persona, a consultant's name...) gets the same treatment
+        as element text: otherwise a value would ride past this stage inside ``meta``."""
+        found = [[(path, value) for path, value in _meta_strings(doc.meta)] for doc in chunk]
+        texts = list(dict.fromkeys(value for pairs in found for _, value in pairs))
+        analysed = dict(zip(texts, self._analyze(texts, chunk), strict=True))
+        out = []
+        for doc, pairs in zip(chunk, found, strict=True):
+            meta, counts = copy.deepcopy(doc.meta), Counter()
+            for path, value in pairs:
+                if findings := analysed[value]:
+                    counts.update(f.entity for f in findings)
+                    _set_path(meta, path, apply_findings(value, findings, self.config.policy))
+            out.append((meta, counts))
+        return out
 
     def _apply(self, doc: Document, per_element: list[list[Finding]], counts: dict[str, int], out: PiiResult) -> None:
         policy = self.config.policy
@@ -204,3 +228,26 @@ def _chunks(docs: Iterable[Document], max_texts: int) -> Iterator[list[Document]
             chunk, n_texts = [], 0
     if chunk:
         yield chunk
+
+
+# Structural metadata written by ingest (types, encodings, roles): never free text, not scanned.
+_STRUCTURAL_META = frozenset({"declared_type", "detected_type", "encoding", "parser", "format", "role", "pii"})
+
+
+def _meta_strings(value: Any, path: tuple[Any, ...] = ()) -> Iterator[tuple[tuple[Any, ...], str]]:
+    """Every non-structural string inside nested metadata, with its path."""
+    if isinstance(value, dict):
+        for key, item in value.items():
+            if not (not path and key in _STRUCTURAL_META):
+                yield from _meta_strings(item, (*path, key))
+    elif isinstance(value, list):
+        for i, item in enumerate(value):
+            yield from _meta_strings(item, (*path, i))
+    elif isinstance(value, str) and value.strip():
+        yield path, value
+
+
+def _set_path(target: Any, path: tuple[Any, ...], value: str) -> None:
+    for key in path[:-1]:
+        target = target[key]
+    target[path[-1]] = value
