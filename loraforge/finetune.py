@@ -121,6 +121,8 @@ def train_adapter(
 
     def mirror(checkpoint: Path) -> None:
         store.put_dir(f"{run.prefix}/checkpoints/{checkpoint.name}", checkpoint)
+        # the marker goes last: a worker that dies mid-upload leaves no checkpoint that looks complete
+        store.put_bytes(f"{run.prefix}/checkpoints/{checkpoint.name}.complete", b"")
 
     result = train(
         dataset_dir, base_model, config, output, on_progress=on_progress, on_checkpoint=mirror, resume_from=resume_from
@@ -141,7 +143,10 @@ def _pull_latest_checkpoint(store: ArtifactStore, run: FineTuneRun, output: Path
     from loraforge.train.sft import checkpoint_step, last_checkpoint
 
     local = last_checkpoint(output / "checkpoints")
-    names = {key.split("/checkpoints/", 1)[1].split("/", 1)[0] for key in store.list(f"{run.prefix}/checkpoints")}
+    marker = ".complete"
+    names = [
+        key.rsplit("/", 1)[1][: -len(marker)] for key in store.list(f"{run.prefix}/checkpoints") if key.endswith(marker)
+    ]
     remote = max(names, key=lambda n: checkpoint_step(Path(n)), default=None)
     if remote is None or (local is not None and checkpoint_step(local) >= checkpoint_step(Path(remote))):
         return local

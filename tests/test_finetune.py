@@ -1,0 +1,69 @@
+"""Fine-tune glue: checkpoints mirrored to the store are what a retry on another worker resumes from."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from loraforge import finetune
+from loraforge.finetune import FineTuneRun
+from loraforge.storage import LocalStore
+
+
+def _checkpoint(root: Path, step: int) -> Path:
+    path = root / f"checkpoint-{step}"
+    path.mkdir(parents=True)
+    (path / "trainer_state.json").write_text(json.dumps({"global_step": step}))
+    (path / "optimizer.pt").write_bytes(b"opt-%d" % step)
+    return path
+
+
+@pytest.fixture
+def run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> FineTuneRun:
+    monkeypatch.setattr(finetune, "SCRATCH", tmp_path / "scratch")
+    return FineTuneRun(tenant="acme", project="advisory", dataset_version="ds-0", run_name="ft-1")
+
+
+def test_newest_complete_checkpoint_is_pulled_from_the_store(tmp_path: Path, run: FineTuneRun):
+    store = LocalStore(tmp_path / "store")
+    for step in (4, 8):
+        ckpt = _checkpoint(tmp_path / "worker-a", step)
+        store.put_dir(f"{run.prefix}/checkpoints/{ckpt.name}", ckpt)
+        store.put_bytes(f"{run.prefix}/checkpoints/{ckpt.name}.complete", b"")
+    # a checkpoint whose upload never finished (no marker) is ignored
+    half = _checkpoint(tmp_path / "worker-a", 12)
+    store.put_dir(f"{run.prefix}/checkpoints/{half.name}", half)
+
+    output = tmp_path / "worker-b" / "train"
+    pulled = finetune._pull_latest_checkpoint(store, run, output)
+    assert pulled == output / "checkpoints" / "checkpoint-8"
+    assert (pulled / "optimizer.pt").read_bytes() == b"opt-8"
+
+
+def test_a_newer_local_checkpoint_wins_and_none_means_fresh_start(tmp_path: Path, run: FineTuneRun):
+    store = LocalStore(tmp_path / "store")
+    output = tmp_path / "worker" / "train"
+    assert finetune._pull_latest_checkpoint(store, run, output) is None
+    old = _checkpoint(tmp_path / "elsewhere", 4)
+    store.put_dir(f"{run.prefix}/checkpoints/{old.name}", old)
+    store.put_bytes(f"{run.prefix}/checkpoints/{old.name}.complete", b"")
+    local = _checkpoint(output / "checkpoints", 6)
+    assert finetune._pull_latest_checkpoint(store, run, output) == local
+
+
+def test_example_prompts_come_from_held_out_user_turns(tmp_path: Path):
+    rows = [
+        {
+            "messages": [
+                {"role": "system", "content": "s"},
+                {"role": "user", "content": f"q{i}"},
+                {"role": "assistant", "content": "a"},
+            ]
+        }
+        for i in range(3)
+    ]
+    (tmp_path / "test.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows[:2]))
+    (tmp_path / "validation.jsonl").write_text(json.dumps(rows[2]) + "\n")
+    assert finetune.example_prompts(tmp_path, n=3) == ["q0", "q1", "q2"]
