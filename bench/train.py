@@ -5,7 +5,8 @@
 1. tokens/s of ``loraforge.train.train`` vs a bare TRL script (``SFTTrainer`` given the model path,
    the NF4 ``quantization_config``, the same dataset, LoRA config, SFTConfig values and steps, as in
    trl's ``scripts/sft.py``). Both are timed end to end (load data, load model, tokenize, train, save)
-   over the same non-padding tokens, alternating R rounds after a warm-up pair; medians. Overhead =
+   over the same non-padding tokens, R rounds after a warm-up pair, alternating which goes first
+   (garbage collected before each clock starts); medians. Overhead =
    loraforge time / bare time - 1 (bar: <= 3%).
 2. Packing (TRL's best-fit-decreasing packing, trained padding-free) vs padded batches: in-loop
    tokens/s of ``train`` with ``packing`` on and off, alternating rounds.
@@ -19,6 +20,7 @@ Only its train split is used, so no evaluation pass blurs the comparison.
 from __future__ import annotations
 
 import argparse
+import gc
 import resource
 import shutil
 import statistics
@@ -48,7 +50,9 @@ def sample_dataset(work: Path) -> Path:
 
     store = LocalStore(work / "store")
     report = run_data_prep(REPO / "examples" / "docs", store)
-    return store.get_dir(report["dataset"]["keys"][0], work / "dataset")
+    manifest = report["dataset"]
+    key = (manifest.get("outputs") or manifest.get("keys"))[0]  # StageManifest renamed keys -> outputs
+    return store.get_dir(key, work / "dataset")
 
 
 def train_only(dataset_dir: Path, out: Path) -> Path:
@@ -58,8 +62,7 @@ def train_only(dataset_dir: Path, out: Path) -> Path:
 
 
 def run_loraforge(dataset_dir: Path, model: str, config: TrainConfig, out: Path) -> dict[str, float]:
-    shutil.rmtree(out, ignore_errors=True)
-    _reset_cuda_peak()
+    _clean_slate(out)
     start = time.perf_counter()
     result = train(dataset_dir, model, config, out, resume=False)
     seconds = time.perf_counter() - start
@@ -73,12 +76,13 @@ def run_bare_trl(dataset_dir: Path, model: str, config: TrainConfig, out: Path) 
     from transformers import BitsAndBytesConfig, PrinterCallback
     from trl import SFTConfig, SFTTrainer
 
-    shutil.rmtree(out, ignore_errors=True)
-    _reset_cuda_peak()
+    _clean_slate(out)
     start = time.perf_counter()
     on_gpu = resolve_device(config.device) == "cuda"
     dtype = torch.bfloat16 if on_gpu else torch.float32
-    dataset = load_from_disk(str(dataset_dir / "hf"))
+    # In memory, as loraforge loads it: otherwise datasets caches the tokenized splits next to the data and
+    # every round after the first skips tokenization, which loraforge (never writing there) does each run.
+    dataset = load_from_disk(str(dataset_dir / "hf"), keep_in_memory=True)
     args = SFTConfig(
         output_dir=str(out),
         max_steps=config.max_steps,
@@ -129,8 +133,12 @@ def run_bare_trl(dataset_dir: Path, model: str, config: TrainConfig, out: Path) 
     return {"tokens": trainer.state.num_input_tokens_seen, "seconds": seconds, **_cuda_peak()}
 
 
-def _reset_cuda_peak() -> None:
+def _clean_slate(out: Path) -> None:
+    """Free the previous run's model and trainer before the clock starts, so no run pays for another."""
+    shutil.rmtree(out, ignore_errors=True)
+    gc.collect()
     if torch.cuda.is_available():
+        torch.cuda.empty_cache()
         torch.cuda.reset_peak_memory_stats()
 
 
@@ -156,9 +164,10 @@ def compare(label: str, dataset_dir: Path, model: str, config: TrainConfig, roun
     run_bare_trl(dataset_dir, model, warm, work / "warm-bare")
 
     ours, bare = [], []
-    for i in range(rounds):  # alternate, so background load hits both alike
-        ours.append(run_loraforge(dataset_dir, model, config, work / f"lf-{i}"))
-        bare.append(run_bare_trl(dataset_dir, model, config, work / f"bare-{i}"))
+    for i in range(rounds):  # alternate, and swap who goes first: a run pays for what the previous one left
+        pair = [(ours, run_loraforge, f"lf-{i}"), (bare, run_bare_trl, f"bare-{i}")]
+        for runs, fn, name in pair if i % 2 == 0 else pair[::-1]:
+            runs.append(fn(dataset_dir, model, config, work / name))
     assert {r["tokens"] for r in ours} == {r["tokens"] for r in bare}, "both must see the same tokens"
     tokens = ours[0]["tokens"]
     t_ours, t_bare = median_of(ours, "seconds"), median_of(bare, "seconds")
@@ -175,8 +184,9 @@ def compare(label: str, dataset_dir: Path, model: str, config: TrainConfig, roun
 
     padded, packed = [], []
     for i in range(rounds):
-        padded.append(run_loraforge(dataset_dir, model, config.model_copy(update={"packing": False}), work / f"pd-{i}"))
-        packed.append(run_loraforge(dataset_dir, model, config.model_copy(update={"packing": True}), work / f"pk-{i}"))
+        pair = [(padded, False, f"pd-{i}"), (packed, True, f"pk-{i}")]
+        for runs, packing, name in pair if i % 2 == 0 else pair[::-1]:
+            runs.append(run_loraforge(dataset_dir, model, config.model_copy(update={"packing": packing}), work / name))
     tps_pad, tps_pack = median_of(padded, "loop_tokens_per_s"), median_of(packed, "loop_tokens_per_s")
     print(f"padded batches   {tps_pad:9.0f} tokens/s in loop")
     print(f"packing (BFD, padding-free) {tps_pack:9.0f} tokens/s in loop: gain {tps_pack / tps_pad - 1:+.1%}")

@@ -6,9 +6,9 @@ local directory): it goes through the ordinary ``AutoTokenizer`` / ``AutoModelFo
 
 A fresh machine has no hub access, so the embedded default is ``build_tiny_llama``: a byte-level BPE
 tokenizer trained on the corpus itself plus a randomly initialised few-layer ``LlamaForCausalLM``
-(about 0.5M parameters with the default 3k vocabulary). It proves the machinery end to end -- quantisation, LoRA, assistant-only loss,
-checkpoints, adapters that load back -- and says nothing about quality: it knows no language beyond
-what a few training steps teach it.
+(about 0.5M parameters with the default 3k vocabulary). It proves the machinery end to end --
+quantisation, LoRA, assistant-only loss, checkpoints, adapters that load back -- and says nothing
+about quality: it knows no language beyond what a few training steps teach it.
 
 Loss on assistant tokens only (see ``loss_masking``): TRL 1.16 masks through the chat template's
 ``{% generation %}`` blocks. The tiny model's template has them. For a known template without them
