@@ -17,7 +17,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from loraforge.storage import DEFAULT_ROOT, ArtifactStore, read_json, write_json
+from loraforge.storage import DEFAULT_ROOT, ArtifactStore, write_json
 
 SCRATCH = Path(os.environ.get("LORAFORGE_SCRATCH", DEFAULT_ROOT.parent / "work")).resolve()
 # absolute: the base model path is recorded in the bundle and the registry, and read from other cwds
@@ -237,10 +237,6 @@ def eval_metrics(report: Mapping[str, Any]) -> dict[str, float]:
         if isinstance(value, int | float):
             flat[f"improvement.{key}"] = float(value)
     return flat
-
-
-def read_train_outcome(store: ArtifactStore, run: FineTuneRun) -> dict[str, Any]:
-    return read_json(store, f"{run.prefix}/train_result.json")
 
 
 SUMMARY_KEYS = (
