@@ -18,8 +18,8 @@ from loraforge import prep
 from loraforge.prep import DataPrepConfig, ShardSpec, StageManifest
 from loraforge.storage import open_store
 
-CACHE = INPUTS + TASK_SOURCE
-CACHE_FOR = timedelta(days=7)
+# Every stage task: cached by input content for a week, bounded to an hour per shard.
+CACHED = {"cache_policy": INPUTS + TASK_SOURCE, "cache_expiration": timedelta(days=7), "timeout_seconds": 3600}
 IO_RETRIES = {"retries": 3, "retry_delay_seconds": exponential_backoff(backoff_factor=2), "retry_jitter_factor": 0.5}
 
 
@@ -29,50 +29,21 @@ def plan_shards(source: str, shard_size: int) -> list[ShardSpec]:
     return prep.plan_shards(source, shard_size)
 
 
-@task(
-    name="ingest-shard",
-    tags=["data-prep", "ingest"],
-    cache_policy=CACHE,
-    cache_expiration=CACHE_FOR,
-    timeout_seconds=3600,
-    task_run_name="ingest-{shard.key}",
-    **IO_RETRIES,
-)
+@task(name="ingest-shard", tags=["data-prep", "ingest"], task_run_name="ingest-{shard.key}", **CACHED, **IO_RETRIES)
 def ingest_shard(store: str, shard: ShardSpec, config: DataPrepConfig) -> StageManifest:
     return prep.ingest_shard(open_store(store), shard, config)
 
 
-@task(
-    name="scan-pii",
-    tags=["data-prep", "pii"],
-    cache_policy=CACHE,
-    cache_expiration=CACHE_FOR,
-    timeout_seconds=3600,
-    retries=1,
-)
+@task(name="scan-pii", tags=["data-prep", "pii"], retries=1, **CACHED)
 def scan_pii(store: str, ingested: StageManifest, config: DataPrepConfig) -> StageManifest:
     return prep.scan_shard(open_store(store), ingested, config)
 
 
-@task(
-    name="deduplicate",
-    tags=["data-prep", "dedup"],
-    cache_policy=CACHE,
-    cache_expiration=CACHE_FOR,
-    timeout_seconds=3600,
-    retries=1,
-)
+@task(name="deduplicate", tags=["data-prep", "dedup"], retries=1, **CACHED)
 def deduplicate(store: str, scanned: list[StageManifest], config: DataPrepConfig) -> StageManifest:
     return prep.dedup_all(open_store(store), scanned, config)
 
 
-@task(
-    name="build-dataset",
-    tags=["data-prep", "dataset"],
-    cache_policy=CACHE,
-    cache_expiration=CACHE_FOR,
-    timeout_seconds=3600,
-    **IO_RETRIES,
-)
+@task(name="build-dataset", tags=["data-prep", "dataset"], **CACHED, **IO_RETRIES)
 def build_dataset(store: str, deduped: StageManifest, config: DataPrepConfig, report: dict[str, Any]) -> StageManifest:
     return prep.build_dataset(open_store(store), deduped, config, report)
