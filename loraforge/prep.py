@@ -161,6 +161,7 @@ def dedup_all(store: ArtifactStore, scanned: Sequence[StageManifest], config: Da
     write_jsonl(store, out_key + ".docs.jsonl", result.kept)
     write_jsonl(store, out_key + ".removed.jsonl", [r.to_dict() for r in result.removed])
     by_kind = Counter(r.kind for r in result.removed)
+    clusters = [c for c in result.clusters if len(c) > 1]
     return StageManifest(
         stage="dedup",
         outputs=[out_key + ".docs.jsonl"],
@@ -168,8 +169,9 @@ def dedup_all(store: ArtifactStore, scanned: Sequence[StageManifest], config: Da
         n_out=len(result.kept),
         dropped_by_reason={f"{kind}_duplicate": n for kind, n in sorted(by_kind.items())},
         extra={
-            "clusters": [c for c in result.clusters if len(c) > 1],
-            "groups": {doc_id: cluster[0] for cluster in result.clusters for doc_id in cluster},
+            "clusters": clusters,
+            # split groups: a document outside every cluster is its own group, so only members are listed
+            "groups": {doc_id: cluster[0] for cluster in clusters for doc_id in cluster},
             "removed_keys": [out_key + ".removed.jsonl"],
         },
     )
