@@ -11,30 +11,13 @@ from pathlib import Path
 
 import pytest
 from mlflow import MlflowClient
+from test_package import EXPECTED_FILES
 
 from flows.pipeline import pipeline
 from loraforge.evaluate import EvalConfig
 from loraforge.package import verify_manifest
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
-BUNDLE_FILES = {
-    "inference.py",
-    "requirements.txt",
-    "README.md",
-    "example_prompts.json",
-    "training_summary.json",
-    "eval_report.json",
-    "eval_report.md",
-    "metrics.csv",
-    "metrics.json",
-    "loss_curve.png",
-    "MANIFEST.sha256",
-    "adapters/adapter_model.safetensors",
-    "adapters/adapter_config.json",
-    "adapters/tokenizer.json",
-    "adapters/tokenizer_config.json",
-    "adapters/chat_template.jinja",
-}
 
 
 @pytest.fixture(scope="module")
@@ -70,7 +53,7 @@ def test_bundle_has_exactly_the_listed_files_and_a_valid_manifest(outcome, tmp_p
     with zipfile.ZipFile(zip_path) as zf:
         names = {n for n in zf.namelist() if not n.endswith("/")}
         zf.extractall(tmp_path)
-    assert names == BUNDLE_FILES
+    assert names == EXPECTED_FILES  # same bundle spec as the packaging unit test
     assert verify_manifest(tmp_path) == []
 
 
