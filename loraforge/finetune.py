@@ -36,9 +36,19 @@ class FineTuneRun(BaseModel):
     run_name: str
     mlflow_run_id: str = ""
 
+    @staticmethod
+    def name_for(dataset_version: str, flow_run_id: str) -> str:
+        """The run name of the fine-tune flow run ``flow_run_id``: known to whoever triggered it."""
+        return f"ft-{dataset_version.removeprefix('ds-')[:8]}-{flow_run_id[:8]}"
+
     @property
     def prefix(self) -> str:
         return f"{self.tenant}/{self.project}/runs/{self.run_name}"
+
+    @property
+    def outcome_key(self) -> str:
+        """Where the finished run's ``FineTuneOutcome`` is written (read back by a triggering pipeline)."""
+        return f"{self.prefix}/outcome.json"
 
     @property
     def dataset_key(self) -> str:
@@ -69,6 +79,7 @@ class FineTuneOutcome(BaseModel):
     reasons: list[str]
     bundle_uri: str
     bundle_sha256: str
+    bundle_url: str = ""  # where to download the bundle: presigned GET for S3, file:// locally
     metrics: dict[str, Any] = Field(default_factory=dict)
 
 
@@ -205,6 +216,7 @@ def package_adapter(
         "dir_key": dir_key,
         "zip_key": zip_key,
         "zip_uri": zip_uri,
+        "url": store.download_url(zip_key),
         "sha256": bundle.zip_sha256,
         "local_dir": str(bundle.dir),
     }

@@ -19,10 +19,12 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from loraforge.dataset.build import DatasetConfig, build_examples, save_dataset
 from loraforge.dedup import DedupConfig, Deduplicator, NearDupIndex
-from loraforge.ingest import IngestConfig, discover, ingest_files
+from loraforge.ingest import IngestConfig, IngestResult, discover, ingest_file, ingest_files
+from loraforge.ingest.base import quarantine, short_error
 from loraforge.offline import ensure_offline
 from loraforge.pii import PiiConfig, PiiScanner
 from loraforge.records import Document, Quarantined, sha256_hex
+from loraforge.s3store import ChecksumMismatch, S3Store, input_store
 from loraforge.storage import ArtifactStore, read_jsonl, write_jsonl
 
 _SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}$")
@@ -55,10 +57,14 @@ class DataPrepConfig(BaseModel):
 
 
 class ShardSpec(BaseModel):
-    """A batch of input files, identified by content so an unchanged shard hashes the same."""
+    """A batch of input files, identified by content so an unchanged shard hashes the same.
+
+    ``root`` is a local folder or an ``s3://bucket/prefix`` URI. The content id of a local file is the
+    sha256 of its bytes; of an object, ``etag:<ETag>:<size>`` from the bucket listing.
+    """
 
     root: str
-    files: list[tuple[str, str]]  # (path relative to root, sha256 of bytes)
+    files: list[tuple[str, str]]  # (path relative to root, content id)
 
     @property
     def key(self) -> str:
@@ -78,13 +84,27 @@ class StageManifest(BaseModel):
     extra: dict[str, Any] = Field(default_factory=dict)
 
 
-def plan_shards(source: str | Path, shard_size: int) -> list[ShardSpec]:
-    """List every file under ``source`` and cut the list into shards of ``shard_size`` files."""
-    root = Path(source).resolve()
-    if not root.is_dir():
-        raise FileNotFoundError(f"source folder not found: {source}")
-    files = [(p.relative_to(root).as_posix(), sha256_hex(p.read_bytes())) for p in discover(root)]
-    return [ShardSpec(root=str(root), files=files[i : i + shard_size]) for i in range(0, len(files), shard_size)]
+def plan_shards(source: str | Path, shard_size: int, store: ArtifactStore | None = None) -> list[ShardSpec]:
+    """List every input file and cut the list into shards of ``shard_size`` files.
+
+    ``source`` is a folder or ``s3://bucket/prefix/``; a bucket is listed with the credentials of
+    ``store`` when it is an ``S3Store`` (any bucket of its endpoint), else of the ``LORAFORGE_S3_*``
+    environment. Planning a bucket reads no object: the listing's ETag and size identify content.
+    """
+    if str(source).startswith("s3://"):
+        src = input_store(str(source), store)
+        # hidden names (".git/...", ".DS_Store") are skipped, as discover() skips them in a folder
+        files = [(k, h) for k, h in src.list_identities() if not any(p.startswith(".") for p in k.split("/"))]
+        if not files:
+            raise FileNotFoundError(f"no input objects under {source}")
+        root = src.uri("").rstrip("/")
+    else:
+        folder = Path(source).resolve()
+        if not folder.is_dir():
+            raise FileNotFoundError(f"source folder not found: {source}")
+        files = [(p.relative_to(folder).as_posix(), sha256_hex(p.read_bytes())) for p in discover(folder)]
+        root = str(folder)
+    return [ShardSpec(root=root, files=files[i : i + shard_size]) for i in range(0, len(files), shard_size)]
 
 
 def _docs(store: ArtifactStore, keys: Sequence[str]) -> list[Document]:
@@ -98,8 +118,11 @@ def _reasons(quarantined: Sequence[Quarantined]) -> dict[str, int]:
 def ingest_shard(store: ArtifactStore, shard: ShardSpec, config: DataPrepConfig) -> StageManifest:
     """Parse one shard of files into documents; unparseable files go to the quarantine manifest."""
     ensure_offline()
-    root = Path(shard.root)
-    result = ingest_files([root / rel for rel, _ in shard.files], config.ingest, root=root)
+    if shard.root.startswith("s3://"):
+        result = _ingest_objects(input_store(shard.root, store), shard, config.ingest)
+    else:
+        root = Path(shard.root)
+        result = ingest_files([root / rel for rel, _ in shard.files], config.ingest, root=root)
     base = f"{config.prefix}/prep/ingest/{shard.key}"
     write_jsonl(store, base + ".docs.jsonl", result.documents)
     write_jsonl(store, base + ".quarantine.jsonl", result.quarantined)
@@ -112,6 +135,35 @@ def ingest_shard(store: ArtifactStore, shard: ShardSpec, config: DataPrepConfig)
         dropped_by_reason=_reasons(result.quarantined),
         extra={"bytes": result.n_bytes},
     )
+
+
+def _ingest_objects(src: S3Store, shard: ShardSpec, config: IngestConfig) -> IngestResult:
+    """Download a shard's objects one at a time and ingest them; each source is the object's s3:// URI."""
+    result = IngestResult()
+    with tempfile.TemporaryDirectory(prefix="loraforge-ingest-") as tmp:
+        for rel, _ in shard.files:
+            fetched = _fetch(src, rel, Path(tmp), config.max_bytes)
+            if isinstance(fetched, Quarantined):
+                result.merge(IngestResult(quarantined=[fetched], n_files=1))
+            else:
+                result.merge(ingest_file(fetched, config, source_name=src.uri(rel)))
+                fetched.unlink()  # at most one object of the shard on local disk at a time
+    return result
+
+
+def _fetch(src: S3Store, rel: str, folder: Path, max_bytes: int) -> Path | Quarantined:
+    """The object downloaded under ``folder``, or why not. A denied or failed request raises instead:
+    a configuration or transient problem, not a property of the file (the task retries)."""
+    uri = src.uri(rel)
+    try:
+        size = src.size(rel)
+        if size > max_bytes:  # decided before downloading, as ingest_file decides before reading
+            return quarantine(uri, "too_large", f"{size} bytes > max_bytes={max_bytes}")
+        return src.get_file(rel, folder / rel)
+    except FileNotFoundError:
+        return quarantine(uri, "unreadable", "object no longer exists (deleted after planning)")
+    except ChecksumMismatch as exc:
+        return quarantine(uri, "unreadable", short_error(exc))
 
 
 _scanners: dict[str, tuple[PiiScanner, threading.Lock]] = {}

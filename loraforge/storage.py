@@ -1,8 +1,8 @@
 """Artifact store: where shards, manifests, indexes and datasets live.
 
 Stages exchange *references* (URIs) rather than data. The embedded default is a local folder; an
-S3/MinIO implementation plugs in behind the same small interface. Keys are POSIX-style paths
-relative to the store root and are always scoped by ``tenant/project``.
+S3/MinIO bucket (optionally a prefix of it) plugs in behind the same small interface. Keys are
+POSIX-style paths relative to the store root and are always scoped by ``tenant/project``.
 """
 
 from __future__ import annotations
@@ -14,6 +14,24 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any, Protocol
 
+from loraforge.s3store import ChecksumMismatch, S3Store, S3StoreError, clean_key, parse_s3_uri
+
+__all__ = [
+    "DEFAULT_ROOT",
+    "ArtifactStore",
+    "ChecksumMismatch",
+    "LocalStore",
+    "S3Store",
+    "S3StoreError",
+    "clean_key",
+    "open_store",
+    "parse_s3_uri",
+    "read_json",
+    "read_jsonl",
+    "write_json",
+    "write_jsonl",
+]
+
 DEFAULT_ROOT = Path(os.environ.get("LORAFORGE_HOME", ".loraforge")) / "artifacts"
 
 
@@ -21,6 +39,7 @@ class ArtifactStore(Protocol):
     """The operations every store provides."""
 
     def uri(self, key: str) -> str: ...
+    def download_url(self, key: str) -> str: ...
     def put_bytes(self, key: str, data: bytes) -> str: ...
     def get_bytes(self, key: str) -> bytes: ...
     def exists(self, key: str) -> bool: ...
@@ -35,6 +54,9 @@ class LocalStore:
     def __init__(self, root: str | Path = DEFAULT_ROOT) -> None:
         self.root = Path(root).resolve()
 
+    def __repr__(self) -> str:
+        return f"LocalStore({str(self.root)!r})"
+
     def _path(self, key: str) -> Path:
         p = (self.root / key).resolve()
         if p != self.root and self.root not in p.parents:
@@ -43,6 +65,10 @@ class LocalStore:
 
     def uri(self, key: str) -> str:
         return self._path(key).as_uri()
+
+    def download_url(self, key: str) -> str:
+        """Where a person can fetch ``key``: the ``file://`` URI (the store is on this machine)."""
+        return self.uri(key)
 
     def put_bytes(self, key: str, data: bytes) -> str:
         p = self._path(key)
@@ -80,14 +106,21 @@ class LocalStore:
         return Path(local_dir)
 
 
-def open_store(root: str | Path | None = None) -> LocalStore:
-    """Open the store named by a folder path or ``file://`` URI (default: ``.loraforge/artifacts``)."""
-    if root is None:
+def open_store(spec: str | Path | None = None) -> ArtifactStore:
+    """The store named by ``spec``: a folder or ``file://`` URI (default ``.loraforge/artifacts``), or
+    ``s3://bucket[/prefix]`` with endpoint and credentials from ``LORAFORGE_S3_ENDPOINT``,
+    ``LORAFORGE_S3_ACCESS_KEY``, ``LORAFORGE_S3_SECRET_KEY`` (and optional ``LORAFORGE_S3_SECURE``,
+    ``LORAFORGE_S3_REGION``)."""
+    if spec is None:
         return LocalStore()
-    root = str(root)
-    if root.startswith("file://"):
-        root = root[len("file://") :]
-    return LocalStore(root)
+    spec = str(spec)
+    if spec.startswith("s3://"):
+        return S3Store.from_env(*parse_s3_uri(spec))
+    if spec.startswith("file://"):
+        spec = spec[len("file://") :]
+    if "://" in spec:
+        raise ValueError(f"unsupported store URI {spec!r}: use a folder, file:// or s3://")
+    return LocalStore(spec)
 
 
 def write_jsonl(store: ArtifactStore, key: str, records: Iterable[Any]) -> str:

@@ -6,6 +6,7 @@ import ipaddress
 import socket
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
@@ -76,3 +77,20 @@ def no_network(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[str]]:
     monkeypatch.setattr(socket.socket, "connect_ex", guarded_connect_ex)
     monkeypatch.setattr(socket, "getaddrinfo", guarded_getaddrinfo)
     yield attempts
+
+
+if TYPE_CHECKING:
+    from seaweed import S3Server
+
+
+@pytest.fixture(scope="session")
+def s3_server() -> Iterator[S3Server]:
+    """A real SeaweedFS S3 server on loopback for the session (see tests/seaweed.py).
+
+    Yields ``S3Server``: ``.endpoint`` (host:port), ``.bucket`` (created), ``.admin`` and
+    ``.tenants["acme" | "globex"]`` as (access, secret); a tenant may only touch ``<bucket>/<tenant>/``.
+    """
+    from seaweed import seaweed_s3
+
+    with seaweed_s3(tenants=("acme", "globex")) as server:
+        yield server
