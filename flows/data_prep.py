@@ -17,7 +17,7 @@ from loraforge.dataset.build import DatasetConfig
 from loraforge.dedup import DedupConfig
 from loraforge.ingest import IngestConfig
 from loraforge.pii import PiiConfig
-from loraforge.storage import DEFAULT_ROOT, open_store
+from tasks.common import resolve_store, store_spec
 from tasks.data_prep import build_dataset, deduplicate, ingest_shard, plan_shards, scan_pii
 
 
@@ -44,18 +44,23 @@ def data_prep(
     tenant: str = "default",
     project: str = "default",
     store: str | None = None,
+    store_block: str | None = None,
     shard_size: int = 200,
     ingest: IngestConfig = IngestConfig(),
     pii: PiiConfig = PiiConfig(),
     dedup: DedupConfig = DedupConfig(),
     dataset: DatasetConfig = DatasetConfig(),
 ) -> DataPrepManifest:
-    """Run the data-prep chain over the files under ``source``; returns the dataset manifest."""
+    """Run the data-prep chain over the files under ``source`` (a folder or an ``s3://bucket/prefix/``).
+
+    Artifacts go to the ``store_block`` object-store block when named, else ``store`` (a folder or an
+    ``s3://`` URI; default ``.loraforge/artifacts``). Returns the dataset manifest.
+    """
     config = prep.DataPrepConfig(
         tenant=tenant, project=project, shard_size=shard_size, ingest=ingest, pii=pii, dedup=dedup, dataset=dataset
     )
-    store = store or str(DEFAULT_ROOT.resolve())
-    shards = plan_shards(source, shard_size)
+    store = store_spec(store, store_block)
+    shards = plan_shards(store, source, shard_size)
     ingested = ingest_shard.map(unmapped(store), shards, unmapped(config)).result()
     scanned = scan_pii.map(unmapped(store), ingested, unmapped(config)).result()
     deduped = deduplicate(store, scanned, config)
@@ -86,7 +91,7 @@ def _publish(store: str, manifest: DataPrepManifest, stages: list[Any]) -> None:
     )
     create_table_artifact(report.stage_rows(stages), key=f"{key}-stages", description="records in/out per stage")
     create_table_artifact(
-        report.quarantine_rows(open_store(store), stages),
+        report.quarantine_rows(resolve_store(store), stages),
         key=f"{key}-quarantine",
         description="quarantined files and documents, with reasons",
     )

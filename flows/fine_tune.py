@@ -14,8 +14,9 @@ from prefect.artifacts import create_link_artifact, create_markdown_artifact
 from loraforge import finetune
 from loraforge.evaluate import EvalConfig, EvalReport
 from loraforge.finetune import FineTuneOutcome, FineTuneRun
-from loraforge.storage import DEFAULT_ROOT, open_store
+from loraforge.storage import write_json
 from loraforge.tracking import Tracker
+from tasks.common import resolve_store, resolve_tracking, store_spec
 from tasks.fine_tune import evaluate_adapter, package_bundle, register_adapter, start_tracking, train_adapter
 
 
@@ -29,21 +30,29 @@ def fine_tune(
     overrides: dict[str, Any] | None = None,
     evaluation: EvalConfig = EvalConfig(),
     store: str | None = None,
+    store_block: str | None = None,
     tracking_uri: str | None = None,
+    mlflow_block: str | None = None,
 ) -> FineTuneOutcome:
-    """Fine-tune ``base_model`` (default: the recipe's; "tiny" builds the offline tiny Llama) on a dataset."""
+    """Fine-tune ``base_model`` (default: the recipe's; "tiny" builds the offline tiny Llama) on a dataset.
+
+    Artifacts go to the ``store_block`` object-store block when named, else ``store`` (a folder or an
+    ``s3://`` URI; default ``.loraforge/artifacts``). Tracking goes to the ``mlflow_block`` server when
+    named, else ``tracking_uri`` (default ``MLFLOW_TRACKING_URI``, else a local SQLite store).
+    """
     config = finetune.load_train_config(
         recipe, {**(overrides or {}), **({"base_model": base_model} if base_model else {})}
     )
-    store = store or str(DEFAULT_ROOT.resolve())
-    flow_run_id = str(runtime.flow_run.id or "local")
+    store = store_spec(store, store_block)
+    tracking_uri = resolve_tracking(tracking_uri, mlflow_block)
     run = FineTuneRun(
         tenant=tenant,
         project=project,
         dataset_version=dataset_version,
-        run_name=f"ft-{dataset_version.removeprefix('ds-')[:8]}-{flow_run_id[:8]}",
+        run_name=FineTuneRun.name_for(dataset_version, str(runtime.flow_run.id or "local")),
     )
-    dataset_uri = open_store(store).uri(run.dataset_key)
+    artifacts = resolve_store(store)
+    dataset_uri = artifacts.uri(run.dataset_key)
     params = {"train": config.model_dump(), "eval": evaluation.model_dump(), "dataset_version": dataset_version}
     run.mlflow_run_id = start_tracking(run, params, tracking_uri, dataset_uri)
     try:
@@ -65,12 +74,14 @@ def fine_tune(
         reasons=EvalReport.from_dict(report).reasons,
         bundle_uri=bundle["zip_uri"],
         bundle_sha256=bundle["sha256"],
+        bundle_url=bundle["url"],
         metrics={**finetune.eval_metrics(report), **{k: trained.summary.get(k) for k in finetune.SUMMARY_KEYS}},
     )
     key = f"fine-tune-{tenant}-{project}"
     create_markdown_artifact(finetune.report_markdown(outcome, report), key=key, description="fine-tune report")
     create_link_artifact(registered["run_url"], link_text=f"MLflow run {run.mlflow_run_id}", key=f"{key}-mlflow")
-    create_link_artifact(bundle["zip_uri"], link_text=f"bundle {run.run_name}", key=f"{key}-bundle")
+    create_link_artifact(bundle["url"], link_text=f"download bundle {run.run_name}", key=f"{key}-bundle")
+    write_json(artifacts, run.outcome_key, outcome.model_dump())
     return outcome
 
 

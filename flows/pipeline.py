@@ -2,19 +2,27 @@
 
 from flows.pipeline import pipeline
 outcome = pipeline(source="examples/docs")
+
+Locally, fine-tune runs in-process as a subflow. Deployed (``prefect.yaml``), the pipeline runs on the
+CPU pool and triggers the ``fine-tune`` deployment on the GPU pool with ``run_deployment``; the
+finished run's outcome comes back through the artifact store.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from prefect import flow
+from prefect import flow, runtime
+from prefect.deployments import run_deployment
+from prefect.logging import get_run_logger
 from pydantic import BaseModel
 
 from flows.data_prep import DataPrepManifest, data_prep
 from flows.fine_tune import fine_tune
 from loraforge.evaluate import EvalConfig
-from loraforge.finetune import FineTuneOutcome
+from loraforge.finetune import FineTuneOutcome, FineTuneRun
+from loraforge.storage import read_json
+from tasks.common import resolve_store, store_spec
 
 
 class PipelineOutcome(BaseModel):
@@ -22,7 +30,7 @@ class PipelineOutcome(BaseModel):
     fine_tune: FineTuneOutcome
 
 
-@flow(name="pipeline", description="data-prep over a folder, then fine-tune on the new dataset version.")
+@flow(name="pipeline", description="data-prep over a folder or bucket prefix, then fine-tune on the new dataset.")
 def pipeline(
     source: str = "examples/docs",
     tenant: str = "default",
@@ -32,21 +40,47 @@ def pipeline(
     overrides: dict[str, Any] | None = None,
     evaluation: EvalConfig = EvalConfig(),
     store: str | None = None,
+    store_block: str | None = None,
     tracking_uri: str | None = None,
+    mlflow_block: str | None = None,
+    fine_tune_deployment: str | None = None,
 ) -> PipelineOutcome:
-    prepared = data_prep(source=source, tenant=tenant, project=project, store=store)
-    tuned = fine_tune(
-        dataset_version=prepared.version,
-        tenant=tenant,
-        project=project,
-        base_model=base_model,
-        recipe=recipe,
-        overrides=overrides,
-        evaluation=evaluation,
-        store=store,
-        tracking_uri=tracking_uri,
-    )
-    return PipelineOutcome(data_prep=prepared, fine_tune=tuned)
+    """Run data-prep here, then fine-tune: in-process, or on the GPU pool when ``fine_tune_deployment``
+    (e.g. ``fine-tune/gpu``) is named."""
+    prepared = data_prep(source=source, tenant=tenant, project=project, store=store, store_block=store_block)
+    params = {
+        "dataset_version": prepared.version,
+        "tenant": tenant,
+        "project": project,
+        "base_model": base_model,
+        "recipe": recipe,
+        "overrides": overrides,
+        "evaluation": evaluation,
+        "store": store,
+        "store_block": store_block,
+        "tracking_uri": tracking_uri,
+        "mlflow_block": mlflow_block,
+    }
+    if not fine_tune_deployment:
+        return PipelineOutcome(data_prep=prepared, fine_tune=fine_tune(**params))
+    return PipelineOutcome(data_prep=prepared, fine_tune=_fine_tune_remote(fine_tune_deployment, params))
+
+
+def _fine_tune_remote(deployment: str, params: dict[str, Any]) -> FineTuneOutcome:
+    """Trigger the fine-tune deployment, wait for it, and read its outcome from the store."""
+    params = {**params, "evaluation": params["evaluation"].model_dump()}
+    # A retried pipeline run attaches to the fine-tune it already triggered instead of training twice.
+    key = f"pipeline-{runtime.flow_run.id}-{params['dataset_version']}"
+    child = run_deployment(deployment, parameters=params, idempotency_key=key, timeout=None, poll_interval=10)
+    if not child.state or not child.state.is_completed():
+        state = child.state.name if child.state else "unknown"
+        raise RuntimeError(f"fine-tune run {child.name} ({child.id}) ended {state}")
+    get_run_logger().info("fine-tune run %s completed on deployment %s", child.name, deployment)
+    version = params["dataset_version"]
+    run_name = FineTuneRun.name_for(version, str(child.id))
+    run = FineTuneRun(tenant=params["tenant"], project=params["project"], dataset_version=version, run_name=run_name)
+    artifacts = resolve_store(store_spec(params["store"], params["store_block"]))
+    return FineTuneOutcome.model_validate(read_json(artifacts, run.outcome_key))
 
 
 if __name__ == "__main__":

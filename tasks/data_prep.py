@@ -1,6 +1,6 @@
 """Prefect tasks of the data-prep flow: thin wrappers over ``loraforge.prep`` (no logic here).
 
-Each task takes a store URI and small pydantic specs/manifests, so Prefect's INPUTS cache key is a
+Each task takes a store spec (tasks/common.py) and small pydantic specs/manifests, so Prefect's INPUTS cache key is a
 hash of *content* (shard file hashes, upstream manifests, config): an unchanged rerun is served from
 the cache, a changed file re-runs only its shard and what depends on it.
 """
@@ -12,38 +12,36 @@ from typing import Any
 
 from prefect import task
 from prefect.cache_policies import INPUTS, TASK_SOURCE
-from prefect.tasks import exponential_backoff
 
 from loraforge import prep
 from loraforge.prep import DataPrepConfig, ShardSpec, StageManifest
-from loraforge.storage import open_store
+from tasks.common import IO_RETRIES, resolve_store
 
 # Every stage task: cached by input content for a week, bounded to an hour per shard.
 CACHED = {"cache_policy": INPUTS + TASK_SOURCE, "cache_expiration": timedelta(days=7), "timeout_seconds": 3600}
-IO_RETRIES = {"retries": 3, "retry_delay_seconds": exponential_backoff(backoff_factor=2), "retry_jitter_factor": 0.5}
 
 
 @task(name="plan-shards", tags=["data-prep"], **IO_RETRIES)
-def plan_shards(source: str, shard_size: int) -> list[ShardSpec]:
-    """List and hash the input files, cut into shards (never one task per document)."""
-    return prep.plan_shards(source, shard_size)
+def plan_shards(store: str, source: str, shard_size: int) -> list[ShardSpec]:
+    """List the input files (a folder or a bucket prefix), cut into shards (never one task per document)."""
+    return prep.plan_shards(source, shard_size, store=resolve_store(store))
 
 
 @task(name="ingest-shard", tags=["data-prep", "ingest"], task_run_name="ingest-{shard.key}", **CACHED, **IO_RETRIES)
 def ingest_shard(store: str, shard: ShardSpec, config: DataPrepConfig) -> StageManifest:
-    return prep.ingest_shard(open_store(store), shard, config)
+    return prep.ingest_shard(resolve_store(store), shard, config)
 
 
 @task(name="scan-pii", tags=["data-prep", "pii"], retries=1, **CACHED)
 def scan_pii(store: str, ingested: StageManifest, config: DataPrepConfig) -> StageManifest:
-    return prep.scan_shard(open_store(store), ingested, config)
+    return prep.scan_shard(resolve_store(store), ingested, config)
 
 
 @task(name="deduplicate", tags=["data-prep", "dedup"], retries=1, **CACHED)
 def deduplicate(store: str, scanned: list[StageManifest], config: DataPrepConfig) -> StageManifest:
-    return prep.dedup_all(open_store(store), scanned, config)
+    return prep.dedup_all(resolve_store(store), scanned, config)
 
 
 @task(name="build-dataset", tags=["data-prep", "dataset"], **CACHED, **IO_RETRIES)
 def build_dataset(store: str, deduped: StageManifest, config: DataPrepConfig, report: dict[str, Any]) -> StageManifest:
-    return prep.build_dataset(open_store(store), deduped, config, report)
+    return prep.build_dataset(resolve_store(store), deduped, config, report)

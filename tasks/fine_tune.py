@@ -12,14 +12,11 @@ from typing import Any
 from prefect import task
 from prefect.artifacts import create_progress_artifact, update_progress_artifact
 from prefect.logging import get_run_logger
-from prefect.tasks import exponential_backoff
 
 from loraforge import finetune
 from loraforge.finetune import FineTuneRun, TrainOutcome
-from loraforge.storage import open_store
 from loraforge.tracking import Tracker
-
-IO_RETRIES = {"retries": 3, "retry_delay_seconds": exponential_backoff(backoff_factor=2), "retry_jitter_factor": 0.5}
+from tasks.common import IO_RETRIES, resolve_store
 
 
 @task(name="start-tracking", tags=["fine-tune", "mlflow"], **IO_RETRIES)
@@ -51,7 +48,7 @@ def train_adapter(store: str, run: FineTuneRun, config: Any, tracking_uri: str |
         logger.info("step %d/%d %s eta=%ss", step, max_steps, shown, round(eta_s) if eta_s else "?")
 
     with tracker.system_metrics(run.mlflow_run_id):
-        outcome = finetune.train_adapter(open_store(store), run, config, on_progress)
+        outcome = finetune.train_adapter(resolve_store(store), run, config, on_progress)
     update_progress_artifact(progress_id, 100.0)
     return outcome
 
@@ -65,14 +62,14 @@ def evaluate_adapter(
     champion_dir = None
     if champion is not None:
         champion_dir = tracker.download_version(champion, Path(run.scratch) / f"champion-v{champion.version}")
-    report = finetune.evaluate_adapter(open_store(store), run, trained, eval_config, champion_dir)
+    report = finetune.evaluate_adapter(resolve_store(store), run, trained, eval_config, champion_dir)
     tracker.log_metrics(run.mlflow_run_id, [finetune.eval_metrics(report)], prefix="eval.")
     return report
 
 
 @task(name="package-bundle", tags=["fine-tune", "package"], **IO_RETRIES)
 def package_bundle(store: str, run: FineTuneRun, trained: TrainOutcome, report: dict[str, Any]) -> dict[str, str]:
-    return finetune.package_adapter(open_store(store), run, trained, report)
+    return finetune.package_adapter(resolve_store(store), run, trained, report)
 
 
 @task(name="register-adapter", tags=["fine-tune", "mlflow"], **IO_RETRIES)

@@ -1,0 +1,39 @@
+"""What every loraforge task shares: retry policy and how a store or tracking spec is resolved."""
+
+from __future__ import annotations
+
+from prefect.tasks import exponential_backoff
+
+from loraforge.storage import DEFAULT_ROOT, ArtifactStore, open_store
+
+# Transient I/O (object store, MLflow server): three retries with jittered exponential backoff.
+IO_RETRIES = {"retries": 3, "retry_delay_seconds": exponential_backoff(backoff_factor=2), "retry_jitter_factor": 0.5}
+BLOCK = "block:"
+
+
+def store_spec(store: str | None, store_block: str | None) -> str:
+    """The string tasks receive for the artifact store: ``block:<name>``, a folder or an ``s3://`` URI.
+
+    Never credentials: task parameters and cache keys see only this string; a task loads the block.
+    """
+    if store_block:
+        return BLOCK + store_block
+    return store or str(DEFAULT_ROOT.resolve())
+
+
+def resolve_store(spec: str) -> ArtifactStore:
+    """Open the store named by ``spec`` (see ``store_spec``)."""
+    if spec.startswith(BLOCK):
+        from blocks import ObjectStore
+
+        return ObjectStore.load(spec.removeprefix(BLOCK)).open()
+    return open_store(spec)
+
+
+def resolve_tracking(tracking_uri: str | None, mlflow_block: str | None) -> str | None:
+    """The MLflow tracking URI: from the named block (which also sets its token), else as given."""
+    if mlflow_block:
+        from blocks import MlflowServer
+
+        return MlflowServer.load(mlflow_block).activate()
+    return tracking_uri
