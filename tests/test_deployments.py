@@ -1,0 +1,112 @@
+"""Blocks, the setup script and prefect.yaml, against a real (temporary) Prefect server."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+import yaml
+from prefect import get_client
+from prefect.flows import load_flow_from_entrypoint
+
+from blocks import MlflowServer, ObjectStore
+from deployments import setup
+from loraforge.storage import LocalStore, S3Store
+from tasks.common import resolve_store, resolve_tracking, store_spec
+
+REPO = Path(__file__).resolve().parents[1]
+SECRET = "s3cr3t-value-never-shown"
+
+
+def test_object_store_block_round_trips_and_hides_its_secret(prefect_server):
+    ObjectStore(endpoint="127.0.0.1:9", bucket="loraforge", access_key="acme", secret_key=SECRET).save(
+        "test-store", overwrite=True
+    )
+    with get_client(sync_client=True) as client:
+        shown = client.read_block_document_by_name("test-store", "loraforge-object-store", include_secrets=False)
+    assert SECRET not in str(shown.data)
+    assert shown.data["access_key"] == "acme"
+    store = resolve_store(store_spec(None, "test-store"))
+    assert isinstance(store, S3Store)
+    assert store.uri("acme/x/y.json") == "s3://loraforge/acme/x/y.json"
+    assert SECRET not in repr(store) and SECRET not in repr(ObjectStore.load("test-store"))
+
+
+def test_store_spec_without_a_block_is_the_folder_or_uri_given(tmp_path):
+    assert store_spec(str(tmp_path), None) == str(tmp_path)
+    assert isinstance(resolve_store(store_spec(str(tmp_path), None)), LocalStore)
+    assert store_spec(None, None).endswith("artifacts")  # the embedded default folder
+
+
+def test_mlflow_block_gives_the_uri_and_sets_the_token(prefect_server, monkeypatch):
+    monkeypatch.delenv("MLFLOW_TRACKING_TOKEN", raising=False)
+    MlflowServer(tracking_uri="http://mlflow.example:5000", token="tok-123").save("test-mlflow", overwrite=True)
+    assert resolve_tracking(None, "test-mlflow") == "http://mlflow.example:5000"
+    assert os.environ["MLFLOW_TRACKING_TOKEN"] == "tok-123"
+    assert resolve_tracking("sqlite:///x.db", None) == "sqlite:///x.db"
+
+
+def test_setup_creates_pools_limit_and_blocks_idempotently(prefect_server, monkeypatch, capsys):
+    monkeypatch.setenv("LORAFORGE_S3_ENDPOINT", "minio:9000")
+    monkeypatch.setenv("LORAFORGE_S3_ACCESS_KEY", "acme")
+    monkeypatch.setenv("LORAFORGE_S3_SECRET_KEY", SECRET)
+    monkeypatch.setenv("MLFLOW_TRACKING_URI", "http://mlflow:5000")
+    setup.main(["--gpus", "2"])
+    setup.main(["--gpus", "2"])  # a second run updates, never fails on what exists
+    with get_client(sync_client=True) as client:
+        cpu, gpu = client.read_work_pool("cpu-pool"), client.read_work_pool("gpu-pool")
+        limit = client.read_concurrency_limit_by_tag("gpu")
+    assert (cpu.type, gpu.type) == ("process", "process")
+    assert gpu.concurrency_limit == 2 and cpu.concurrency_limit is None
+    assert limit.concurrency_limit == 2
+    assert "command" in gpu.base_job_template["job_configuration"]
+    assert ObjectStore.load("minio").endpoint == "minio:9000"
+    assert MlflowServer.load("mlflow").tracking_uri == "http://mlflow:5000"
+    assert SECRET not in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("pool_type", ["docker", "kubernetes"])
+def test_setup_can_make_the_gpu_pool_a_docker_or_kubernetes_pool(prefect_server, pool_type):
+    setup.main(["--gpu-pool-type", pool_type])
+    with get_client(sync_client=True) as client:
+        gpu = client.read_work_pool("gpu-pool")
+    assert gpu.type == pool_type
+    assert "gpu_count" in gpu.base_job_template["variables"]["properties"]
+    setup.main([])  # and back to a process pool
+    with get_client(sync_client=True) as client:
+        assert client.read_work_pool("gpu-pool").type == "process"
+
+
+def _deployments() -> list[dict]:
+    return yaml.safe_load((REPO / "prefect.yaml").read_text())["deployments"]
+
+
+def test_prefect_yaml_deployments_are_the_three_flows_on_the_right_pools():
+    found = {(d["entrypoint"], d["name"]): d["work_pool"]["name"] for d in _deployments()}
+    assert found == {
+        ("flows/data_prep.py:data_prep", "nightly"): "cpu-pool",
+        ("flows/fine_tune.py:fine_tune", "gpu"): "gpu-pool",
+        ("flows/pipeline.py:pipeline", "main"): "cpu-pool",
+    }
+    nightly = next(d for d in _deployments() if d["name"] == "nightly")
+    assert nightly["schedules"][0]["cron"] == "0 2 * * *"
+    main = next(d for d in _deployments() if d["name"] == "main")
+    fine_tune = next(d for d in _deployments() if d["name"] == "gpu")
+    flow_name = load_flow_from_entrypoint(str(REPO / fine_tune["entrypoint"])).name
+    assert main["parameters"]["fine_tune_deployment"] == f"{flow_name}/{fine_tune['name']}"
+
+
+@pytest.mark.parametrize("index", range(3))
+def test_prefect_yaml_parameters_validate_against_the_flow_signature(index):
+    deployment = _deployments()[index]
+    flow = load_flow_from_entrypoint(str(REPO / deployment["entrypoint"]))
+    params = dict(deployment["parameters"])
+    if "dataset_version" not in params and "dataset_version" in flow.parameters.properties:
+        params["dataset_version"] = "ds-0123456789abcdef"  # the one required parameter, given per run
+    validated = flow.validate_parameters(params)
+    assert set(params) <= set(validated)
+    assert deployment["description"] and deployment["tags"]
+    for name in ("recipe",):
+        if name in params:
+            assert (REPO / params[name]).is_file()
