@@ -91,6 +91,9 @@ def _publish(store: str, manifest: DataPrepManifest, stages: list[Any]) -> None:
     )
     create_table_artifact(report.stage_rows(stages), key=f"{key}-stages", description="records in/out per stage")
     create_table_artifact(
+        report.pii_rows(manifest.pii_by_entity), key=f"{key}-pii", description="PII findings by entity type"
+    )
+    create_table_artifact(
         report.quarantine_rows(resolve_store(store), stages),
         key=f"{key}-quarantine",
         description="quarantined files and documents, with reasons",

@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from prefect import flow, runtime
-from prefect.artifacts import create_link_artifact, create_markdown_artifact
+from prefect.artifacts import create_link_artifact, create_markdown_artifact, create_table_artifact
 
 from loraforge import finetune
 from loraforge.evaluate import EvalConfig, EvalReport
@@ -63,6 +63,7 @@ def fine_tune(
     except BaseException:
         Tracker(tenant, project, tracking_uri).end_run(run.mlflow_run_id, "FAILED")
         raise
+    evaluated = EvalReport.from_dict(report)
     outcome = FineTuneOutcome(
         run_name=run.run_name,
         dataset_version=dataset_version,
@@ -71,7 +72,7 @@ def fine_tune(
         model_version=registered["version"],
         aliases=registered["aliases"],
         verdict=report["verdict"],
-        reasons=EvalReport.from_dict(report).reasons,
+        reasons=evaluated.reasons,
         bundle_uri=bundle["zip_uri"],
         bundle_sha256=bundle["sha256"],
         bundle_url=bundle["url"],
@@ -79,6 +80,8 @@ def fine_tune(
     )
     key = f"fine-tune-{tenant}-{project}"
     create_markdown_artifact(finetune.report_markdown(outcome, report), key=key, description="fine-tune report")
+    create_table_artifact(evaluated.metric_rows(), key=f"{key}-metrics", description="evaluation: base vs adapter")
+    create_table_artifact(evaluated.gate_rows(), key=f"{key}-gate", description=f"go/no-go gate: {outcome.verdict}")
     create_link_artifact(registered["run_url"], link_text=f"MLflow run {run.mlflow_run_id}", key=f"{key}-mlflow")
     create_link_artifact(bundle["url"], link_text=f"download bundle {run.run_name}", key=f"{key}-bundle")
     write_json(artifacts, run.outcome_key, outcome.model_dump())

@@ -13,6 +13,7 @@ from __future__ import annotations
 from typing import Any
 
 from prefect import flow, runtime
+from prefect.artifacts import create_markdown_artifact
 from prefect.deployments import run_deployment
 from prefect.logging import get_run_logger
 from pydantic import BaseModel
@@ -61,9 +62,29 @@ def pipeline(
         "tracking_uri": tracking_uri,
         "mlflow_block": mlflow_block,
     }
-    if not fine_tune_deployment:
-        return PipelineOutcome(data_prep=prepared, fine_tune=fine_tune(**params))
-    return PipelineOutcome(data_prep=prepared, fine_tune=_fine_tune_remote(fine_tune_deployment, params))
+    if fine_tune_deployment:
+        tuned = _fine_tune_remote(fine_tune_deployment, params)
+    else:
+        tuned = fine_tune(**params)
+    outcome = PipelineOutcome(data_prep=prepared, fine_tune=tuned)
+    create_markdown_artifact(_summary(outcome), key=f"pipeline-{tenant}-{project}", description="pipeline summary")
+    return outcome
+
+
+def _summary(outcome: PipelineOutcome) -> str:
+    """One screen for the pipeline run: the dataset it built and the adapter it judged."""
+    prep, tuned = outcome.data_prep, outcome.fine_tune
+    reasons = "\n".join(f"  - {r}" for r in tuned.reasons)
+    return (
+        f"# pipeline {prep.tenant}/{prep.project}: **{tuned.verdict}**\n\n"
+        f"- dataset `{prep.version}`: {prep.n_files} files, {prep.n_documents} documents, "
+        f"{prep.n_examples} examples\n"
+        f"- quarantined: {sum(prep.quarantined_by_reason.values())}, PII findings: {sum(prep.pii_by_entity.values())}\n"
+        f"- fine-tune run `{tuned.run_name}` (MLflow run `{tuned.mlflow_run_id}`)\n"
+        f"- registered `{tuned.model_name}` version {tuned.model_version}, aliases: {', '.join(tuned.aliases)}\n"
+        f"- [download bundle]({tuned.bundle_url}) (sha256 `{tuned.bundle_sha256[:16]}…`)\n"
+        f"- gate:\n{reasons}\n"
+    )
 
 
 def _fine_tune_remote(deployment: str, params: dict[str, Any]) -> FineTuneOutcome:

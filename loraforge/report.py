@@ -30,6 +30,12 @@ def stage_rows(stages: Sequence[StageManifest]) -> list[dict[str, Any]]:
     return rows
 
 
+def pii_rows(pii_by_entity: dict[str, int]) -> list[dict[str, Any]]:
+    """Findings per PII entity type, most frequent first (counts only: values are never kept)."""
+    ranked = sorted(pii_by_entity.items(), key=lambda kv: (-kv[1], kv[0]))
+    return [{"entity": entity, "findings": n} for entity, n in ranked]
+
+
 def quarantine_rows(store: ArtifactStore, stages: Sequence[StageManifest]) -> list[dict[str, Any]]:
     """Every quarantined file/document with its reason (the detail never carries document text)."""
     rows = []

@@ -179,7 +179,8 @@ class S3Store:
         name = self._name(prefix)
         keys = [self._key(o.object_name) for o in self._objects(name + "/" if name else "")]
         if not keys and name:
-            with suppress(FileNotFoundError):
+            # Credentials scoped to "<prefix>/*" may list but not stat the bare name: nothing to list then.
+            with suppress(FileNotFoundError, PermissionError):
                 self._stat(name)
                 return [clean_key(prefix)]  # a single object lists as itself
         return sorted(keys)

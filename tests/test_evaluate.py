@@ -190,6 +190,20 @@ def test_report_json_round_trip_and_markdown(report: EvalReport) -> None:
     assert "| eval_loss_ratio |" in md
 
 
+def test_metric_and_gate_rows_match_the_report(report: EvalReport) -> None:
+    rows = {r["metric"]: r for r in report.metric_rows()}
+    loss = rows["eval_loss"]
+    assert list(loss) == ["metric", "base", "adapter", "champion", "adapter - base", "adapter - champion"]
+    assert loss["adapter"] == report.metrics["adapter"]["eval_loss"]
+    assert loss["adapter - base"] == report.improvements["eval_loss"]
+    assert loss["adapter - champion"] == 0.0
+    gate = report.gate_rows()
+    assert [g["check"] for g in gate] == [c.name for c in report.checks]
+    results = {g["result"] for g in gate}
+    assert results <= {"pass", "FAIL", "skipped"}
+    assert ("FAIL" in results) == (report.verdict == "no-go")
+
+
 def test_evaluate_makes_no_network_calls(tiny: TinySetup, no_network: list[str]) -> None:
     load_similarity_model.cache_clear()
     config = EvalConfig(max_examples=2, max_loss_examples=2, max_new_tokens=4)

@@ -118,7 +118,11 @@ def test_ui_artifacts_published(first_run):
         "data-prep-acme-advisory",
         "data-prep-acme-advisory-stages",
         "data-prep-acme-advisory-quarantine",
+        "data-prep-acme-advisory-pii",
     }
+    pii = json.loads(artifacts["data-prep-acme-advisory-pii"].data)
+    assert {row["entity"]: row["findings"] for row in pii} == state.result().pii_by_entity
+    assert [row["findings"] for row in pii] == sorted((row["findings"] for row in pii), reverse=True)
     summary = artifacts["data-prep-acme-advisory"].data
     assert "| ingest | 39 | 74 |" in summary and "- exact_duplicate: 2" in summary
     quarantine = json.loads(artifacts["data-prep-acme-advisory-quarantine"].data)

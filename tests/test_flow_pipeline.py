@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 import subprocess
 import sys
 import zipfile
 from pathlib import Path
+from typing import Any
 
 import pytest
 from mlflow import MlflowClient
+from prefect.client.orchestration import get_client
+from prefect.client.schemas.filters import ArtifactFilter, ArtifactFilterKey
 from test_package import EXPECTED_FILES
 
 from flows.pipeline import pipeline
@@ -90,3 +94,30 @@ def test_registered_version_has_tags_and_aliases(outcome):
     assert len(client.get_metric_history(ft.mlflow_run_id, "loss")) == 9
     assert "eval.adapter.eval_loss" in run.data.metrics
     assert ft.reasons and all(" -> " in r for r in ft.reasons)
+
+
+def test_ui_artifacts_of_the_fine_tune_and_pipeline_runs(outcome):
+    result, _, _ = outcome
+    ft = result.fine_tune
+
+    async def latest(key: str) -> Any:
+        async with get_client() as client:
+            found = await client.read_artifacts(artifact_filter=ArtifactFilter(key=ArtifactFilterKey(any_=[key])))
+        assert found, f"no artifact {key}"
+        return max(found, key=lambda a: a.created)
+
+    key = "fine-tune-acme-advisory"
+    metrics, gate, bundle, mlflow_link, summary = (
+        asyncio.run(latest(k))
+        for k in (f"{key}-metrics", f"{key}-gate", f"{key}-bundle", f"{key}-mlflow", "pipeline-acme-advisory")
+    )
+    rows = {r["metric"]: r for r in json.loads(metrics.data)}
+    assert rows["eval_loss"]["adapter"] == pytest.approx(ft.metrics["adapter.eval_loss"])
+    assert rows["eval_loss"]["base"] == pytest.approx(ft.metrics["base.eval_loss"])
+    checks = json.loads(gate.data)
+    assert ("FAIL" in {c["result"] for c in checks}) == (ft.verdict == "no-go")
+    assert gate.description == f"go/no-go gate: {ft.verdict}"
+    assert bundle.type == "markdown" and ft.bundle_url in bundle.data  # link artifacts render as markdown
+    assert ft.mlflow_run_id in mlflow_link.data
+    assert summary.data.startswith(f"# pipeline acme/advisory: **{ft.verdict}**")
+    assert result.data_prep.version in summary.data and ft.bundle_url in summary.data

@@ -65,6 +65,33 @@ class EvalReport:
     def from_json(cls, text: str) -> EvalReport:
         return cls.from_dict(json.loads(text))
 
+    def metric_rows(self) -> list[dict[str, Any]]:
+        """One row per metric that has a value: each variant's value, adapter - base, adapter - champion."""
+        variants = [v for v in VARIANTS if v in self.metrics]
+        rows = []
+        for metric in METRICS:
+            if all(self.metrics[v].get(metric) is None for v in variants):
+                continue
+            row: dict[str, Any] = {"metric": metric, **{v: self.metrics[v].get(metric) for v in variants}}
+            row["adapter - base"] = self.improvements.get(metric)
+            if self.vs_champion:
+                row["adapter - champion"] = self.vs_champion.get(metric)
+            rows.append(row)
+        return rows
+
+    def gate_rows(self) -> list[dict[str, Any]]:
+        """One row per gate check: value, threshold, pass/FAIL/skipped and why."""
+        return [
+            {
+                "check": c.name,
+                "value": c.value,
+                "threshold": f"{c.op} {c.threshold:.4f}",
+                "result": {True: "pass", False: "FAIL", None: "skipped"}[c.passed],
+                "detail": c.detail,
+            }
+            for c in self.checks
+        ]
+
     def to_markdown(self, n_samples: int = 5) -> str:
         """Tables of metrics, improvements and gate checks, then a few truncated sample generations."""
         variants = [v for v in VARIANTS if v in self.metrics]
@@ -79,23 +106,19 @@ class EvalReport:
         counts = ", ".join(f"{k.removeprefix('n_').replace('_', ' ')}: {v}" for k, v in self.counts.items())
         lines += [f"- held-out split: `{self.split}`" + (f" ({counts})" if counts else ""), ""]
 
-        header = ["metric", *variants, "adapter - base"] + (["adapter - champion"] if self.vs_champion else [])
+        rows = self.metric_rows()
+        header = list(rows[0]) if rows else ["metric"]
         lines += ["## Metrics", "", _row(header), _row(["---"] * len(header))]
-        for metric in METRICS:
-            if all(self.metrics[v].get(metric) is None for v in variants):
-                continue
-            cells = [metric + (" (lower is better)" if metric in LOWER_IS_BETTER else "")]
-            cells += [_num(self.metrics[v].get(metric)) for v in variants]
-            cells.append(_num(self.improvements.get(metric), signed=True))
-            if self.vs_champion:
-                cells.append(_num(self.vs_champion.get(metric), signed=True))
-            lines.append(_row(cells))
+        for r in rows:
+            metric = r["metric"] + (" (lower is better)" if r["metric"] in LOWER_IS_BETTER else "")
+            lines.append(_row([metric, *(_num(v, signed=" - " in k) for k, v in r.items() if k != "metric")]))
 
         lines += ["", f"## Gate: {self.verdict}", "", _row(["check", "value", "threshold", "result"])]
         lines.append(_row(["---"] * 4))
-        for c in self.checks:
-            result = {True: "pass", False: "**FAIL**", None: "skipped"}[c.passed]
-            lines.append(_row([c.name, _num(c.value), f"{c.op} {c.threshold:.4f}", f"{result}: {c.detail}"]))
+        for g in self.gate_rows():
+            lines.append(
+                _row([g["check"], _num(g["value"]), g["threshold"], f"{_bold_fail(g['result'])}: {g['detail']}"])
+            )
 
         if self.samples and n_samples:
             lines += ["", "## Sample generations", ""]
@@ -110,6 +133,10 @@ def _num(value: float | None, signed: bool = False) -> str:
     if value is None:
         return "-"
     return f"{value:+.4f}" if signed else f"{value:.4f}"
+
+
+def _bold_fail(result: str) -> str:
+    return f"**{result}**" if result == "FAIL" else result
 
 
 def _cut(text: str) -> str:
