@@ -23,6 +23,8 @@ def prefect_server() -> Iterator[None]:
     """A real temporary Prefect server (SQLite) shared by every flow test of the session."""
     from prefect.testing.utilities import prefect_test_harness
 
+    import flows  # noqa: F401  (its offline defaults keep the harness server's telemetry off)
+
     with prefect_test_harness(server_startup_timeout=180):
         yield
 

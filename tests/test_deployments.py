@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 import yaml
 from prefect import get_client
 from prefect.flows import load_flow_from_entrypoint
+from prefect.settings import PREFECT_API_URL
 
 from blocks import MlflowServer, ObjectStore
 from deployments import setup
@@ -31,6 +34,23 @@ def test_object_store_block_round_trips_and_hides_its_secret(prefect_server):
     assert isinstance(store, S3Store)
     assert store.uri("acme/x/y.json") == "s3://loraforge/acme/x/y.json"
     assert SECRET not in repr(store) and SECRET not in repr(ObjectStore.load("test-store"))
+
+
+def test_block_types_register_with_the_prefect_cli(prefect_server):
+    env = {**os.environ, "PREFECT_API_URL": PREFECT_API_URL.value()}
+    prefect = str(Path(sys.executable).parent / "prefect")
+    done = subprocess.run(
+        [prefect, "block", "register", "-m", "blocks"], cwd=REPO, env=env, capture_output=True, text=True, timeout=300
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "Successfully registered 2 blocks" in " ".join(done.stdout.split())
+    with get_client(sync_client=True) as client:
+        schema = client.get_most_recent_block_schema_for_block_type(
+            client.read_block_type_by_slug("loraforge-object-store").id
+        )
+        mlflow = client.read_block_type_by_slug("loraforge-mlflow-server")
+    assert schema.fields["secret_fields"] == ["secret_key"]  # shown masked in the UI
+    assert mlflow.name == "loraforge mlflow server"
 
 
 def test_store_spec_without_a_block_is_the_folder_or_uri_given(tmp_path):
@@ -110,3 +130,26 @@ def test_prefect_yaml_parameters_validate_against_the_flow_signature(index):
     for name in ("recipe",):
         if name in params:
             assert (REPO / params[name]).is_file()
+
+
+def test_importing_the_flows_turns_prefect_telemetry_off(tmp_path):
+    """The temporary server a flow call starts inherits the environment: without these defaults its
+    telemetry service posts to Prefect's analytics endpoint (a network call nobody configured)."""
+    probe = (
+        "import os, sys; from prefect.settings import Settings; "
+        "from prefect._internal.analytics.enabled import is_telemetry_enabled; "
+        "__import__('flows') if sys.argv[1] == 'flows' else None; "
+        "print(Settings().server.analytics_enabled, is_telemetry_enabled())"
+    )
+    clean = {k: v for k, v in os.environ.items() if not k.startswith("PREFECT_") and k not in ("DO_NOT_TRACK", "CI")}
+    clean["PREFECT_HOME"] = str(tmp_path)
+
+    def probe_with(module: str) -> str:
+        done = subprocess.run(
+            [sys.executable, "-c", probe, module], cwd=REPO, env=clean, capture_output=True, text=True, timeout=120
+        )
+        assert done.returncode == 0, done.stderr
+        return done.stdout.split()
+
+    assert probe_with("none") == ["True", "True"]  # Prefect's own defaults: telemetry on
+    assert probe_with("flows") == ["False", "False"]
