@@ -84,7 +84,7 @@ def stack(s3_server, tmp_path_factory):
     with (
         servers.postgres(["prefect", "mlflow"]) as pg,
         servers.prefect_server(pg.url("prefect", "asyncpg"), home) as api,
-        servers.mlflow_server(pg.url("mlflow"), f"s3://{MLFLOW_BUCKET}/artifacts", aws, home) as mlflow_uri,
+        servers.mlflow_server(pg.url("mlflow", "psycopg"), f"s3://{MLFLOW_BUCKET}/artifacts", aws, home) as mlflow_uri,
     ):
         env = {
             **servers.prefect_env(api, home),
