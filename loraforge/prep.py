@@ -20,7 +20,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 from loraforge.dataset.build import DatasetConfig, build_examples, save_dataset
 from loraforge.dedup import DedupConfig, Deduplicator, NearDupIndex
 from loraforge.ingest import IngestConfig, IngestResult, discover, ingest_file, ingest_files
-from loraforge.ingest.base import quarantine, short_error
+from loraforge.ingest.base import oversize, quarantine, short_error
 from loraforge.offline import ensure_offline
 from loraforge.pii import PiiConfig, PiiScanner
 from loraforge.records import Document, Quarantined, sha256_hex
@@ -156,9 +156,8 @@ def _fetch(src: S3Store, rel: str, folder: Path, max_bytes: int) -> Path | Quara
     a configuration or transient problem, not a property of the file (the task retries)."""
     uri = src.uri(rel)
     try:
-        size = src.size(rel)
-        if size > max_bytes:  # decided before downloading, as ingest_file decides before reading
-            return quarantine(uri, "too_large", f"{size} bytes > max_bytes={max_bytes}")
+        if (rejected := oversize(uri, src.size(rel), max_bytes)) is not None:
+            return rejected
         return src.get_file(rel, folder / rel)
     except FileNotFoundError:
         return quarantine(uri, "unreadable", "object no longer exists (deleted after planning)")

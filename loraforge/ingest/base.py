@@ -113,6 +113,14 @@ def quarantine(source: str, reason: str, detail: str) -> Quarantined:
     return Quarantined(source=source, reason=reason, stage="ingest", detail=detail)
 
 
+def oversize(source: str, size: int, max_bytes: int) -> Quarantined | None:
+    """The ``too_large`` record when ``size`` exceeds ``max_bytes``: decided from the size alone, before
+    any byte is read or downloaded, so a 5 GB dump costs nothing."""
+    if size > max_bytes:
+        return quarantine(source, "too_large", f"{size} bytes > max_bytes={max_bytes}")
+    return None
+
+
 def short_error(exc: BaseException, limit: int = 160) -> str:
     """``ClassName: message`` cut short: enough to debug, too short to leak a page of document text."""
     msg = " ".join(str(exc).split())

@@ -15,7 +15,16 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-from loraforge.ingest.base import Blob, IngestConfig, IngestResult, ParseError, Parser, quarantine, short_error
+from loraforge.ingest.base import (
+    Blob,
+    IngestConfig,
+    IngestResult,
+    ParseError,
+    Parser,
+    oversize,
+    quarantine,
+    short_error,
+)
 from loraforge.ingest.conversations import parse_conversations
 from loraforge.ingest.detect import declared_type, detect_type
 from loraforge.ingest.pdf import parse_pdf
@@ -73,8 +82,8 @@ def ingest_file(path: Path, config: IngestConfig | None = None, source_name: str
     result = IngestResult(n_files=1)
     try:
         size = path.stat().st_size
-        if size > config.max_bytes:  # decided before reading, so a 5 GB dump costs nothing
-            result.quarantined.append(quarantine(source, "too_large", f"{size} bytes > max_bytes={config.max_bytes}"))
+        if (rejected := oversize(source, size, config.max_bytes)) is not None:
+            result.quarantined.append(rejected)
             return _logged(result, path)
         data = path.read_bytes()
     except OSError as exc:
