@@ -36,7 +36,7 @@ sys.path.insert(0, str(REPO))
 
 from loraforge.offline import ensure_offline  # noqa: E402
 from loraforge.pii import PiiConfig, PiiScanner, nlp_configuration  # noqa: E402
-from loraforge.pii.evaluate import format_table, score_spans  # noqa: E402
+from loraforge.pii.scoring import format_table, score_spans  # noqa: E402
 from loraforge.records import Document, Element  # noqa: E402
 
 LABELED = REPO / "tests" / "data" / "pii_labeled.jsonl"

@@ -33,6 +33,7 @@ class DataPrepManifest(BaseModel):
     n_examples: int
     quarantined_by_reason: dict[str, int]
     pii_by_entity: dict[str, int]
+    pii_by_recognizer: dict[str, int] = {}
     dedup: dict[str, int]
     examples: dict[str, dict[str, int]]
     examples_dropped_by_reason: dict[str, int]
@@ -76,6 +77,7 @@ def data_prep(
         n_examples=built.n_out,
         quarantined_by_reason=summary["quarantined_by_reason"],
         pii_by_entity=summary["pii_by_entity"],
+        pii_by_recognizer=summary["pii_by_recognizer"],
         dedup=summary["dedup"],
         examples=built.extra["counts"],
         examples_dropped_by_reason=built.dropped_by_reason,
@@ -92,6 +94,11 @@ def _publish(store: str, manifest: DataPrepManifest, stages: list[Any]) -> None:
     create_table_artifact(report.stage_rows(stages), key=f"{key}-stages", description="records in/out per stage")
     create_table_artifact(
         report.pii_rows(manifest.pii_by_entity), key=f"{key}-pii", description="PII findings by entity type"
+    )
+    create_table_artifact(
+        report.pii_recognizer_rows(manifest.pii_by_recognizer),
+        key=f"{key}-pii-recognizers",
+        description="PII findings by recognizer (rule or model)",
     )
     create_table_artifact(
         report.quarantine_rows(resolve_store(store), stages),

@@ -197,7 +197,11 @@ def scan_shard(store: ArtifactStore, ingested: StageManifest, config: DataPrepCo
         n_in=len(docs),
         n_out=len(result.documents),
         dropped_by_reason=_reasons(result.quarantined),
-        extra={"pii_by_entity": dict(sorted(result.totals.items())), "docs_with_pii": len(result.findings)},
+        extra={
+            "pii_by_entity": dict(sorted(result.totals.items())),
+            "pii_by_recognizer": result.by_recognizer,
+            "docs_with_pii": len(result.findings),
+        },
     )
 
 
@@ -257,15 +261,18 @@ def summarize(
     """Upstream counts for the dataset card and the run report (never text or PII values)."""
     quarantined: Counter[str] = Counter()
     pii: Counter[str] = Counter()
+    recognizers: Counter[str] = Counter()
     for m in (*ingested, *scanned):
         quarantined.update(m.dropped_by_reason)
     for m in scanned:
         pii.update(m.extra.get("pii_by_entity", {}))
+        recognizers.update(m.extra.get("pii_by_recognizer", {}))
     return {
         "files": sum(m.n_in for m in ingested),
         "documents": sum(m.n_out for m in ingested),
         "quarantined_by_reason": dict(sorted(quarantined.items())),
         "pii_by_entity": dict(sorted(pii.items())),
+        "pii_by_recognizer": dict(sorted(recognizers.items())),
         "dedup": {"in": deduped.n_in, "kept": deduped.n_out, **deduped.dropped_by_reason},
     }
 

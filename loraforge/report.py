@@ -36,6 +36,12 @@ def pii_rows(pii_by_entity: dict[str, int]) -> list[dict[str, Any]]:
     return [{"entity": entity, "findings": n} for entity, n in ranked]
 
 
+def pii_recognizer_rows(pii_by_recognizer: dict[str, int]) -> list[dict[str, Any]]:
+    """Findings per recognizer (which rule or model labelled them), most frequent first."""
+    ranked = sorted(pii_by_recognizer.items(), key=lambda kv: (-kv[1], kv[0]))
+    return [{"recognizer": name, "findings": n} for name, n in ranked]
+
+
 def quarantine_rows(store: ArtifactStore, stages: Sequence[StageManifest]) -> list[dict[str, Any]]:
     """Every quarantined file/document with its reason (the detail never carries document text)."""
     rows = []

@@ -87,8 +87,8 @@ def test_dataset_on_disk_is_loadable_and_leak_free(first_run):
 
 def test_no_planted_pii_value_in_outputs_or_logs(first_run):
     store, _, log_lines = first_run
-    values = [v for entity in STRUCTURED_PII for v in CORPUS["pii_classes"][entity]]
-    assert len(values) >= 20
+    values = [v for values in CORPUS["pii_classes"].values() for v in values]  # names and addresses too
+    assert len(values) >= 80
     logs = "\n".join(log_lines)
     outputs = {p: p.read_bytes().decode("utf-8", "replace") for p in store.rglob("*") if p.is_file()}
     assert outputs and log_lines
@@ -119,10 +119,14 @@ def test_ui_artifacts_published(first_run):
         "data-prep-acme-advisory-stages",
         "data-prep-acme-advisory-quarantine",
         "data-prep-acme-advisory-pii",
+        "data-prep-acme-advisory-pii-recognizers",
     }
     pii = json.loads(artifacts["data-prep-acme-advisory-pii"].data)
     assert {row["entity"]: row["findings"] for row in pii} == state.result().pii_by_entity
     assert [row["findings"] for row in pii] == sorted((row["findings"] for row in pii), reverse=True)
+    by_recognizer = json.loads(artifacts["data-prep-acme-advisory-pii-recognizers"].data)
+    assert {row["recognizer"]: row["findings"] for row in by_recognizer} == state.result().pii_by_recognizer
+    assert {"LabelledFieldRecognizer", "SpacyRecognizer", "EmailRecognizer"} <= set(state.result().pii_by_recognizer)
     summary = artifacts["data-prep-acme-advisory"].data
     assert "| ingest | 39 | 74 |" in summary and "- exact_duplicate: 2" in summary
     quarantine = json.loads(artifacts["data-prep-acme-advisory-quarantine"].data)

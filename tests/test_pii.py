@@ -9,36 +9,23 @@ import traceback
 from pathlib import Path
 
 import pytest
-from presidio_analyzer import AnalyzerEngine
-from presidio_analyzer.nlp_engine import NlpEngineProvider
 from presidio_analyzer.predefined_recognizers import PhoneRecognizer
 from pydantic import ValidationError
 
-from loraforge.pii import DEFAULT_ENTITIES, PiiConfig, PiiScanError, PiiScanner, merge_findings, nlp_configuration
+from loraforge.pii import DEFAULT_ENTITIES, PiiConfig, PiiScanError, PiiScanner, merge_findings
 from loraforge.pii.engine import _GATES
-from loraforge.pii.evaluate import ALL, format_table, score_spans
 from loraforge.pii.ner import FastNer, load_ner_pipeline, matches_spacy
-from loraforge.pii.phone import WindowedPhoneRecognizer
+from loraforge.pii.phone import WindowedPhoneRecognizer, business_number
+from loraforge.pii.scoring import coverage
 from loraforge.records import Document, Element
 
 DATA = Path(__file__).parent / "data"
 LABELED = [json.loads(line) for line in (DATA / "pii_labeled.jsonl").read_text(encoding="utf-8").splitlines()]
 
-# Recall on the labeled set measured 2026-11-25 (scanner and Presidio loop alike, see the report):
-# CREDIT_CARD, EMAIL_ADDRESS, IBAN_CODE, IP_ADDRESS, PHONE_NUMBER, US_BANK_NUMBER, US_SSN 1.000,
-# PERSON 0.944, LOCATION 0.872 (street addresses and state codes are what en_core_web_sm misses).
-RECALL_FLOORS = {
-    "CREDIT_CARD": 0.98,
-    "EMAIL_ADDRESS": 0.98,
-    "IBAN_CODE": 0.98,
-    "IP_ADDRESS": 0.98,
-    "PHONE_NUMBER": 0.98,
-    "US_BANK_NUMBER": 0.95,
-    "US_SSN": 0.98,
-    "PERSON": 0.92,
-    "LOCATION": 0.84,
-    ALL: 0.93,
-}
+# The planted set (tests/data/pii_labeled.jsonl): every gold span at least half redacted, whatever
+# the label (street addresses are STREET_ADDRESS now, LOCATION in that file). Measured 2026-11-30:
+# 1.000 for every entity but PERSON 0.996 and LOCATION 0.985.
+COVERAGE_FLOORS = {"PERSON": 0.98, "LOCATION": 0.97}
 
 
 def _doc(doc_id: str, *texts: str, kind: str = "text") -> Document:
@@ -122,6 +109,7 @@ def test_drop_and_flag_quarantine_documents_with_pii(policy: str, reason: str) -
         "quarantined_by_reason": {reason: 1},
         "documents_with_pii": 1,
         "totals": {"EMAIL_ADDRESS": 1},
+        "by_recognizer": {"EmailRecognizer": 1},
     }
 
 
@@ -265,7 +253,7 @@ def test_windowed_phone_recognizer_matches_presidio() -> None:
         expected = {
             (r.start, r.end, r.score)
             for r in plain.analyze(text, ["PHONE_NUMBER"])
-            if sum(c.isdigit() for c in text[r.start : r.end]) >= 7
+            if sum(c.isdigit() for c in text[r.start : r.end]) >= 7 and not business_number(text, r.start, r.end)
         }
         assert {(r.start, r.end, r.score) for r in windowed.analyze(text, ["PHONE_NUMBER"])} == expected, text
 
@@ -290,35 +278,16 @@ def test_labeled_file_is_what_the_generator_writes() -> None:
         json.dumps(r, ensure_ascii=False, sort_keys=True) for r in LABELED
     ]
     entities = {s["entity"] for r in LABELED for s in r["spans"]}
-    assert entities == set(DEFAULT_ENTITIES)
+    assert entities <= set(DEFAULT_ENTITIES)
     assert 0.25 <= sum(not r["spans"] for r in LABELED) / len(LABELED) <= 0.35
 
 
-def test_recall_and_precision_on_labeled_set() -> None:
-    scores = score_spans(
-        [r["spans"] for r in LABELED], scanner_for().analyze([r["text"] for r in LABELED]), DEFAULT_ENTITIES
-    )
-    print("\n" + format_table({"scanner": scores}))
-    for entity, floor in RECALL_FLOORS.items():
-        assert scores[entity].recall >= floor, (entity, scores[entity])
-
-
-def test_recall_not_below_presidio_loop() -> None:
-    """Same texts through the plain ``AnalyzerEngine.analyze`` loop: no entity may lose recall."""
-    config = PiiConfig()
-    engine = NlpEngineProvider(nlp_configuration=nlp_configuration(config.spacy_model)).create_engine()
-    analyzer = AnalyzerEngine(nlp_engine=engine)
-    texts = [r["text"] for r in LABELED]
-    gold = [r["spans"] for r in LABELED]
-    plain = [
-        analyzer.analyze(t, language="en", entities=config.entities, score_threshold=config.score_threshold)
-        for t in texts
-    ]
-    base = score_spans(gold, plain, config.entities)
-    ours = score_spans(gold, scanner_for().analyze(texts), config.entities)
-    print("\n" + format_table({"presidio": base, "scanner": ours}))
-    for entity in [*config.entities, ALL]:
-        assert ours[entity].recall >= base[entity].recall, entity
+def test_every_planted_value_is_redacted() -> None:
+    found = [merge_findings(r) for r in scanner_for().analyze([r["text"] for r in LABELED])]
+    scores = coverage([r["spans"] for r in LABELED], found)
+    for entity in scores.gold:
+        floor = COVERAGE_FLOORS.get(entity, 1.0)
+        assert scores.recalled[entity] / scores.gold[entity] >= floor, (entity, scores.recalled[entity])
 
 
 def test_free_text_metadata_is_redacted_too() -> None:
@@ -343,3 +312,71 @@ def test_free_text_metadata_is_redacted_too() -> None:
     assert doc.meta["consultant"]["name"] == "Maria Lopez"  # the input is not modified
     flagged = scanner_for("flag").scan([doc])
     assert [q.reason for q in flagged.quarantined] == ["pii_review"]
+
+
+def test_house_patterns_and_deny_lists_come_from_configuration() -> None:
+    config = PiiConfig(
+        patterns=[{"entity": "CLIENT_ID", "regex": r"\bHWP-\d{6}\b", "score": 0.9, "name": "client id"}],
+        deny_lists={"PERSON": ["Rebecca Stone"]},
+    )
+    assert config.entities[-1] == "CLIENT_ID"
+    scanner = PiiScanner(config)
+    text = "Client HWP-204518 met rebecca stone and Rebecca Stone; form HWP-20451 is not an id."
+    out = scanner.scan([_doc("h", text)]).documents[0]
+    assert out.elements[0].text == "Client <CLIENT_ID> met <PERSON> and <PERSON>; form HWP-20451 is not an id."
+    assert out.meta["pii"] == {"CLIENT_ID": 1, "PERSON": 2}
+
+
+def test_a_context_word_lifts_a_weak_house_pattern() -> None:
+    spec = {"entity": "ACCOUNT_REF", "regex": r"\b[A-Z]{2}\d{8}\b", "score": 0.1, "context": ["portfolio"]}
+    scanner = PiiScanner(PiiConfig(patterns=[spec]))
+    texts = ["Portfolio reference AB12345678 was closed.", "Shipment AB12345678 was closed."]
+    docs = scanner.scan([_doc(f"c{i}", t) for i, t in enumerate(texts)]).documents
+    assert [d.elements[0].text for d in docs] == ["Portfolio reference <ACCOUNT_REF> was closed.", texts[1]]
+
+
+@pytest.mark.parametrize(
+    ("patterns", "message"),
+    [
+        ([{"entity": "client_id", "regex": "x"}], "upper case"),
+        ([{"entity": "CLIENT_ID", "regex": "(unclosed"}], "invalid regex"),
+        ([{"entity": "CLIENT_ID", "regex": "a*"}], "empty string"),
+    ],
+)
+def test_bad_house_patterns_are_refused_when_configured(patterns: list[dict[str, str]], message: str) -> None:
+    with pytest.raises(ValidationError, match=message):
+        PiiConfig(patterns=patterns)
+
+
+RECALL_FIRST = [
+    (
+        "my name is oluwaseun adeyemi, call me back on 0612 345678",
+        "my name is <PERSON>, call me back on <PHONE_NUMBER>",
+    ),
+    ("Name: Zoë Van der Berg\nTelefon: 030 1234567", "Name: <PERSON>\nTelefon: <PHONE_NUMBER>"),
+    ("Card: 4532 1234 5678 9011 (typo?)", "Card: <CREDIT_CARD> (typo?)"),
+    ("Dear Mrs. Nakamura-Schulz,", "Dear Mrs. <PERSON>,"),
+    ("Adresse: Kastanienallee 12, 10435 Berlin", "Adresse: <STREET_ADDRESS>"),
+    ("Please ship to Calle Mayor 5, 3º B, 28013 Madrid.", "Please ship to <STREET_ADDRESS>."),
+    ("DOB: 12.03.1985, driver's license D1234567", "DOB: <DATE_OF_BIRTH>, driver's license <US_DRIVER_LICENSE>"),
+    (
+        "| Client | Mobile |\n|---|---|\n| j. weber | 0171 2345678 |",
+        "| Client | Mobile |\n|---|---|\n| <PERSON> | <PHONE_NUMBER> |",
+    ),
+    # Business numbers stay.
+    ("Revenue 8,757 8,837 361 133 8,886", "Revenue 8,757 8,837 361 133 8,886"),
+    ("-0.285021097 | 0.312877946 | 1.22334455", "-0.285021097 | 0.312877946 | 1.22334455"),
+    ("See ISBN 978-3-16-148410-0 and order SO-40079988.", "See ISBN 978-3-16-148410-0 and order SO-40079988."),
+    ('"host": "127.0.0.1", "port": 8080', '"host": "127.0.0.1", "port": 8080'),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), RECALL_FIRST)
+def test_recall_first_recognizers(text: str, expected: str) -> None:
+    assert scanner_for("redact").scan([_doc("rf", text)]).documents[0].elements[0].text == expected
+
+
+def test_findings_are_counted_by_recognizer_without_values() -> None:
+    result = scanner_for("redact").scan([_doc("r1", "Name: Maria Lopez\nPhone: 617-555-0142", "Dr. Wei Chen")])
+    assert result.by_recognizer == {"LabelledFieldRecognizer": 2, "SpacyRecognizer": 1}
+    assert "by_recognizer" in result.report() and "Maria" not in json.dumps(result.report())

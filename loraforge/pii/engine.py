@@ -11,8 +11,8 @@ scores and result semantics, and changes how they are fed:
   (``vectorized_ner``; spaCy's per-document loop otherwise costs more than the network). The Doc
   goes to ``analyze(nlp_artifacts=...)`` so Presidio does not run spaCy again;
 * the NlpArtifacts are lazy (``_DocArtifacts``): tokens, lemmas and keywords are built, from spaCy's
-  attribute arrays, only when context enhancement can change the outcome, i.e. for a score below the
-  threshold but within reach of the context boost (``_ThresholdAwareEnhancer``). Lemmas are the
+  attribute arrays, only when context enhancement can change a score, i.e. for a result below the
+  maximum score from a recognizer with context words (``_ThresholdAwareEnhancer``). Lemmas are the
   lower-cased tokens (no lemmatizer in the pipeline): Presidio matches context words as substrings,
   so "phones" still matches "phone";
 * only the configured entities' recognizers are loaded, and an entity is asked for only when the
@@ -31,20 +31,17 @@ from typing import Any
 
 import numpy
 import regex
-from presidio_analyzer import (
-    AnalyzerEngine,
-    RecognizerRegistry,
-    RecognizerResult,
-)
+from presidio_analyzer import AnalyzerEngine, RecognizerResult
 from presidio_analyzer.context_aware_enhancers import LemmaContextAwareEnhancer
 from presidio_analyzer.nlp_engine import NerModelConfiguration, NlpArtifacts, SpacyNlpEngine
-from presidio_analyzer.predefined_recognizers import PhoneRecognizer, SpacyRecognizer
+from presidio_analyzer.predefined_recognizers import SpacyRecognizer
 from spacy.tokens import Doc, Span
 
 from loraforge.offline import ensure_offline
 from loraforge.pii.config import PiiConfig
 from loraforge.pii.ner import FastNer, load_ner_pipeline, matches_spacy, supports
-from loraforge.pii.phone import phone_windows, windowed
+from loraforge.pii.phone import _PHONE_RUN, phone_windows
+from loraforge.pii.registry import build_registry, plausible_ner_span
 
 logger = logging.getLogger(__name__)
 
@@ -106,14 +103,17 @@ _FLAGS = regex.DOTALL | regex.MULTILINE | regex.IGNORECASE
 _GATES: dict[str, Callable[[str], object]] = {
     "EMAIL_ADDRESS": lambda text: "@" in text,
     "US_SSN": regex.compile(r"\d{3}[- .]?\d{2}[- .]?\d{4}", _FLAGS).search,
-    "CREDIT_CARD": regex.compile(r"\d{4}[- ]?\d{3}", _FLAGS).search,
+    "CREDIT_CARD": regex.compile(r"\d(?:[- ]?\d){11}", _FLAGS).search,
     "IBAN_CODE": regex.compile(r"[A-Z]{2}[0-9]{2}", _FLAGS).search,
-    "US_BANK_NUMBER": regex.compile(r"[0-9]{8}", _FLAGS).search,
+    "US_BANK_NUMBER": regex.compile(r"\d(?:[- ]?\d){5}", _FLAGS).search,
     # IPv4: four dotted numbers; IPv6: "::" or eight (six before an embedded IPv4) colon groups.
     "IP_ADDRESS": regex.compile(r"\d\.\d{1,3}\.\d{1,3}\.\d|::|[0-9A-F]{1,4}(?::[0-9A-F]{1,4}){5}", _FLAGS).search,
 }
 _NER_BATCH_TOKENS = 4096
-_PHONE_CLAIMERS = frozenset({"US_SSN", "CREDIT_CARD", "IBAN_CODE", "IP_ADDRESS", "EMAIL_ADDRESS", "US_BANK_NUMBER"})
+# A phone finding inside one of these, found with a score no phone finding reaches (validated
+# patterns score 1.0; phones at most 0.9), would only be merged into it.
+_PHONE_CLAIMERS = frozenset({"US_SSN", "CREDIT_CARD", "IBAN_CODE", "IP_ADDRESS", "EMAIL_ADDRESS"})
+_CLAIM_SCORE = 0.95
 _PHONE = "PHONE_NUMBER"
 
 
@@ -154,15 +154,13 @@ class _DocArtifacts(NlpArtifacts):
 
 
 class _ThresholdAwareEnhancer(LemmaContextAwareEnhancer):
-    """Presidio's context enhancer, skipped when no score can cross the threshold because of it."""
+    """Presidio's context enhancer, given only the results it can change: below the maximum score and
+    from a recognizer with context words (it leaves every other result as it is, after deep-copying
+    it, which costs more than the enhancement)."""
 
     def __init__(self, threshold: float) -> None:
         super().__init__()
         self.threshold = threshold
-
-    def _may_cross(self, score: float) -> bool:
-        boosted = max(score + self.context_similarity_factor, self.min_score_with_context_similarity)
-        return score < self.threshold <= boosted
 
     @staticmethod
     def _find_index_of_match_token(word: str, start: int, tokens: Doc, tokens_indices: list[int]) -> int:
@@ -177,13 +175,17 @@ class _ThresholdAwareEnhancer(LemmaContextAwareEnhancer):
     def enhance_using_context(  # type: ignore[no-untyped-def]
         self, text, raw_results, nlp_artifacts, recognizers, context=None
     ) -> list[RecognizerResult]:
-        # Each result is enhanced on its own, so only those whose fate can change need the work
-        # (and Presidio's deep copy of them).
-        boostable = [r for r in raw_results if self._may_cross(r.score)]
+        # Each result is enhanced on its own, so only those whose score can change need the work.
+        with_context = {r.id for r in recognizers if r.context}
+        boostable = [r for r in raw_results if r.score < 1.0 and _recognizer_id(r) in with_context]
         if not boostable:
             return raw_results
-        rest = [r for r in raw_results if not self._may_cross(r.score)]
+        rest = [r for r in raw_results if not (r.score < 1.0 and _recognizer_id(r) in with_context)]
         return rest + super().enhance_using_context(text, boostable, nlp_artifacts, recognizers, context)
+
+
+def _recognizer_id(result: RecognizerResult) -> str | None:
+    return (result.recognition_metadata or {}).get(RecognizerResult.RECOGNIZER_IDENTIFIER_KEY)
 
 
 class FastAnalyzer:
@@ -211,14 +213,7 @@ class FastAnalyzer:
         engine.nlp = {config.language: self.nlp}  # already loaded: AnalyzerEngine will not load it again
         self._engine = engine
 
-        registry = RecognizerRegistry(supported_languages=[config.language])
-        registry.load_predefined_recognizers(languages=[config.language], nlp_engine=engine)
-        wanted = set(self.entities)
-        registry.recognizers = [
-            windowed(r) if type(r) is PhoneRecognizer else r
-            for r in registry.recognizers
-            if wanted & set(r.supported_entities)
-        ]
+        registry = build_registry(config, engine)
         self.analyzer = AnalyzerEngine(
             registry=registry,
             nlp_engine=engine,
@@ -226,7 +221,7 @@ class FastAnalyzer:
             context_aware_enhancer=_ThresholdAwareEnhancer(config.score_threshold),
         )
         supported = set(self.analyzer.get_supported_entities(config.language))
-        unsupported = sorted(wanted - supported)
+        unsupported = sorted(set(self.entities) - supported)
         if unsupported:
             raise ValueError(f"no Presidio recognizer for entities {unsupported} (language {config.language!r})")
         # Entities some non-NER recognizer can find; NER-only ones are asked for when the Doc has them.
@@ -300,16 +295,17 @@ class FastAnalyzer:
         )
 
     def _ner_results(self, text: str, artifacts: _DocArtifacts) -> list[RecognizerResult]:
-        """What ``analyze`` returns for the NER-only entities: each span above the threshold and
-        not on the allow list (Presidio's "exact" allow-list match)."""
+        """What ``analyze`` returns for the NER-only entities: each plausible span above the threshold
+        and not on the allow list (Presidio's "exact" allow-list match), as PlausibleSpacyRecognizer."""
         allow = self._allow_list or ()
-        return [
-            RecognizerResult(ent.label_, ent.start_char, ent.end_char, score, None, dict(self._ner_metadata))
-            for ent, score in zip(artifacts.entities, artifacts.scores, strict=True)
-            if ent.label_ in self._ner_only
-            and score >= self.config.score_threshold
-            and text[ent.start_char : ent.end_char] not in allow
-        ]
+        results = []
+        for ent, score in zip(artifacts.entities, artifacts.scores, strict=True):
+            if ent.label_ not in self._ner_only or score < self.config.score_threshold:
+                continue
+            span = plausible_ner_span(text, ent.start_char, ent.end_char)
+            if span and text[span[0] : span[1]] not in allow:
+                results.append(RecognizerResult(ent.label_, *span, score, None, dict(self._ner_metadata)))
+        return results
 
     def analyze_one(self, text: str, doc: Doc, spans: list[Span]) -> list[RecognizerResult]:
         """Results for one text, given its spaCy Doc and NER spans (module docstring: the gates)."""
@@ -320,9 +316,11 @@ class FastAnalyzer:
         if wanted:
             results += self._run(text, sorted(wanted), artifacts)
         if _PHONE in self.entities:
-            claimed = [(r.start, r.end) for r in results if r.entity_type in _PHONE_CLAIMERS]
+            claimed = [
+                (r.start, r.end) for r in results if r.entity_type in _PHONE_CLAIMERS and r.score >= _CLAIM_SCORE
+            ]
             artifacts.phone_windows = phone_windows(text, claimed)
-            if artifacts.phone_windows:
+            if _PHONE_RUN.search(text):  # every phone recognizer needs 7 digits (fields.py, house.py)
                 results += self._run(text, [_PHONE], artifacts)
         return results
 

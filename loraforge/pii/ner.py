@@ -16,6 +16,7 @@ the caller uses ``nlp.pipe``.
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Sequence
 
 import numpy
@@ -34,11 +35,20 @@ class _MatmulOps(NumpyOps):
         return numpy.matmul(x.T if trans1 else x, y.T if trans2 else y, out=out)
 
 
-def load_ner_pipeline(model: str, *, need_ner: bool, numpy_gemm: bool) -> Language:
-    """Load ``model`` with only the components NER needs enabled (none if ``need_ner`` is false)."""
+def load_spacy(model: str) -> Language:
+    """``spacy.load`` without the version warning of models packaged for an earlier spaCy minor release
+    (the offline PyPI re-upload of en_core_web_md is 3.7.1; ``tests/test_pii.py`` checks it decodes
+    exactly as spaCy 3.8 does)."""
     import spacy
 
-    nlp = spacy.load(model)
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message=r"\[W095\]")
+        return spacy.load(model)
+
+
+def load_ner_pipeline(model: str, *, need_ner: bool, numpy_gemm: bool) -> Language:
+    """Load ``model`` with only the components NER needs enabled (none if ``need_ner`` is false)."""
+    nlp = load_spacy(model)
     keep: set[str] = set()
     if need_ner:
         if "ner" not in nlp.pipe_names:

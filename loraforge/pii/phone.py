@@ -6,10 +6,17 @@ and dates the phone recognizer costs more than everything else. ``phone_windows`
 >= 7 digits (phone punctuation allowed in between) and ``WindowedPhoneRecognizer`` runs the same
 matcher on those slices only, with the same regions, leniency and score.
 
-Differences from Presidio, both deliberate: numbers of fewer than 7 digits are not reported
-(Presidio accepts German short numbers such as "1640", which in documents are years and amounts),
-and ISO dates are not tried (python-phonenumbers never accepts them). ``tests/test_pii.py`` checks
-that every other Presidio phone finding is reproduced at the same offsets.
+Differences from Presidio, all deliberate:
+
+* numbers of fewer than 7 digits are not reported (Presidio accepts German short numbers such as
+  "1640", which in documents are years and amounts), and ISO dates are not tried;
+* business numbers are left alone (``business_number``): a candidate that is part of a decimal
+  ("-0.285021097"), holds a thousands separator ("8,837 361 133"), follows a bibliographic or
+  reference cue (ISBN, DOI, invoice, order...), or sits in a row of figures ("8,757 8,837 361 133")
+  is a figure, not a phone. A phone number in a table keeps its finding through its column header
+  (``fields.py``) or a phone word on its line.
+
+``tests/test_pii.py`` checks that every other Presidio phone finding is reproduced at the same offsets.
 """
 
 from __future__ import annotations
@@ -41,6 +48,84 @@ _PHONE_EXTENSION = regex.compile(
 _MIN_PHONE_DIGITS = 7
 # python-phonenumbers never accepts an ISO date; in financial text they are everywhere.
 _ISO_DATE = regex.compile(r"(?:19|20)\d\d-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12]\d|3[01])")
+_DECIMAL_EDGE_BEFORE = regex.compile(r"\d[.,]$")
+_DECIMAL_EDGE_AFTER = regex.compile(r"^[.,]\d")
+_SINGLE_DECIMAL = regex.compile(r"[-+]?\d+[.,]\d+")
+_THOUSANDS = regex.compile(r"\d,\d{3}(?!\d)")
+_REFERENCE_CUE = regex.compile(
+    r"\b(?:isbn(?:-1[03])?|issn|doi|arxiv|pmid|invoice|order|case|ticket|ref|reference|policy|contract|serial|"
+    r"transaction|tracking|sku|id|no|nr|version|v|reg|regulation|directive|art|article|section|table|page|pp)"
+    r"\b[\s.:#/-]{0,4}(?:no\.?[\s:#]{0,3})?$",
+    regex.IGNORECASE,
+)
+_CODE_BEFORE = regex.compile(r"[\p{L}\d][-_/=]$")
+_CODE_AFTER = regex.compile(r"^[-_/][\p{L}\d]")
+_FIGURE = regex.compile(r"(?<![\p{L}\d])[-+(]?[$€£¥]?\d[\d,.]*%?\)?(?![\p{L}\d])")
+_PHONE_WORD = regex.compile(
+    r"\b(?:phone|tel|telephone|mobile|mob|cell|fax|call|contact|whatsapp|telefon|téléphone|teléfono|telefone|"
+    r"telefoon|telefono|handy|portable|móvil|celular)\b",
+    regex.IGNORECASE,
+)
+
+
+def _figure_run(text: str, start: int, end: int, figure_lines: dict[int, bool]) -> bool:
+    """A digit run that is a figure, so no phone number is looked for in it: it holds or continues a
+    thousands separator or a decimal point ("8,837 361 133", "0.285021097"), or it is a bare digit
+    run on a line of figures without a phone word (an article number in an invoice row). Checked
+    before the costly matcher runs."""
+    run = text[start:end]
+    if _THOUSANDS.search(run) or _SINGLE_DECIMAL.fullmatch(run):
+        return True
+    if _number_context(text, start, end):
+        return True
+    if not run.isdigit():
+        return False
+    line_start = text.rfind("\n", 0, start) + 1
+    if line_start not in figure_lines:
+        figure_lines[line_start] = in_figure_row(text, start, end) and not _PHONE_WORD.search(_line(text, start, end))
+    return figure_lines[line_start]
+
+
+def _number_context(text: str, start: int, end: int) -> bool:
+    """Whether the text around ``text[start:end]`` makes it part of a decimal, a reference number or a
+    code ("0.285021097", "ISBN 978-3-16-148410-0", "SO-40079988", a UUID's "5512-4769-7417")."""
+    before, after = text[max(0, start - 2) : start], text[end : end + 2]
+    return bool(
+        _DECIMAL_EDGE_BEFORE.search(before)
+        or _DECIMAL_EDGE_AFTER.match(after)
+        or _CODE_BEFORE.search(before)
+        or _CODE_AFTER.match(after)
+        or _REFERENCE_CUE.search(text[max(0, start - 24) : start])
+    )
+
+
+def business_number(text: str, start: int, end: int) -> bool:
+    """Whether the phone-shaped ``text[start:end]`` is a figure of a business document (module docstring)."""
+    candidate = text[start:end]
+    if _THOUSANDS.search(candidate) or _SINGLE_DECIMAL.fullmatch(candidate.strip()):
+        return True
+    if _number_context(text, start, end):
+        return True
+    return in_figure_row(text, start, end) and not _PHONE_WORD.search(_line(text, start, end))
+
+
+def in_figure_row(text: str, start: int, end: int) -> bool:
+    """Whether ``text[start:end]`` is a bare digit run on a line of figures: at least three other
+    figures (amounts, counts, ratios) and more digits than letters, as in a row of a financial table
+    or an invoice, where such runs are article numbers, references and totals. Grouped numbers
+    ("4111 1111 1111 1111") are never figures of that kind."""
+    if not text[start:end].isdigit():
+        return False
+    line = _line(text, start, end)
+    rest = line.replace(text[start:end], " ", 1)
+    letters = sum(c.isalpha() for c in rest)
+    digits = sum(c.isdigit() for c in rest)
+    return len(_FIGURE.findall(rest)) >= 3 and digits > letters
+
+
+def _line(text: str, start: int, end: int) -> str:
+    line_end = text.find("\n", end)
+    return text[text.rfind("\n", 0, start) + 1 : len(text) if line_end < 0 else line_end]
 
 
 def phone_windows(text: str, skip: Sequence[tuple[int, int]] = ()) -> list[tuple[int, int]]:
@@ -49,9 +134,12 @@ def phone_windows(text: str, skip: Sequence[tuple[int, int]] = ()) -> list[tuple
     the character before and after a candidate and a ":ss" time-stamp suffix. Edges never cut a
     neighbouring number in two."""
     windows: list[tuple[int, int]] = []
+    figure_lines: dict[int, bool] = {}
     for run in _PHONE_RUN.finditer(text):
         start, end = run.start(), run.end()
         if _ISO_DATE.fullmatch(run.group()) or any(s <= start and end <= e for s, e in skip):
+            continue
+        if _figure_run(text, start, end, figure_lines):
             continue
         while start > 0 and _PHONE_CHAR.match(text, start - 1):
             start -= 1
@@ -92,7 +180,9 @@ class WindowedPhoneRecognizer(PhoneRecognizer):
                 if all(any(s <= i < e for s, e in spans) for i in digits):
                     break
             for s, e in sorted(spans):
-                if sum(c.isdigit() for c in window[s:e]) >= _MIN_PHONE_DIGITS:
+                if sum(c.isdigit() for c in window[s:e]) >= _MIN_PHONE_DIGITS and not business_number(
+                    text, start + s, start + e
+                ):
                     results.append(self._result(start + s, start + e))
         return EntityRecognizer.remove_duplicates(results)
 

@@ -22,8 +22,10 @@ from typing import Any
 
 from presidio_analyzer import RecognizerResult
 
+from loraforge.pii.analyzers import make_analyzer
 from loraforge.pii.config import PiiConfig
-from loraforge.pii.engine import FastAnalyzer, install_log_redaction
+from loraforge.pii.engine import install_log_redaction
+from loraforge.pii.registry import recognizer_name
 from loraforge.records import Document, Element, Quarantined
 
 logger = logging.getLogger(__name__)
@@ -44,6 +46,7 @@ class Finding:
     start: int
     end: int
     score: float
+    recognizer: str = ""  # the recognizer of the best member (reports by recognizer)
 
 
 @dataclass(slots=True)
@@ -51,13 +54,15 @@ class PiiResult:
     """Kept (redacted or masked) documents, quarantined ones, and counts of what was found.
 
     ``findings`` maps a document id to its counts by entity type (documents without findings are
-    absent); ``totals`` sums them over all scanned documents, kept or not.
+    absent); ``totals`` sums them over all scanned documents, kept or not; ``by_recognizer`` counts
+    the findings in element text by the recognizer that labelled them.
     """
 
     documents: list[Document] = field(default_factory=list)
     quarantined: list[Quarantined] = field(default_factory=list)
     findings: dict[str, dict[str, int]] = field(default_factory=dict)
     totals: dict[str, int] = field(default_factory=dict)
+    by_recognizer: dict[str, int] = field(default_factory=dict)
     n_in: int = 0
 
     def report(self) -> dict[str, Any]:
@@ -69,26 +74,29 @@ class PiiResult:
             "quarantined_by_reason": dict(Counter(q.reason for q in self.quarantined)),
             "documents_with_pii": len(self.findings),
             "totals": dict(self.totals),
+            "by_recognizer": dict(self.by_recognizer),
         }
 
 
 def merge_findings(results: Sequence[RecognizerResult]) -> list[Finding]:
     """Merge overlapping results into disjoint findings, each labelled by its best member.
 
-    Best = highest score, then longest span; a tie keeps the earlier (then alphabetically first) one.
+    Best = highest score, then longest span; a tie keeps the earlier (then alphabetically first by
+    entity, then recognizer) one, so the label does not depend on the order recognizers ran in.
     """
     merged: list[Finding] = []
     best: list[tuple[float, int]] = []
-    for r in sorted(results, key=lambda r: (r.start, r.end, r.entity_type)):
-        rank = (r.score, r.end - r.start)
+    for r in sorted(results, key=lambda r: (r.start, r.end, r.entity_type, recognizer_name(r))):
+        score = r.score
+        rank = (score, r.end - r.start)
         if merged and r.start < merged[-1].end:
             last = merged[-1]
             last.end = max(last.end, r.end)
             if rank > best[-1]:
                 best[-1] = rank
-                last.entity, last.score = r.entity_type, r.score
+                last.entity, last.score, last.recognizer = r.entity_type, score, recognizer_name(r)
         else:
-            merged.append(Finding(r.entity_type, r.start, r.end, r.score))
+            merged.append(Finding(r.entity_type, r.start, r.end, score, recognizer_name(r)))
             best.append(rank)
     return merged
 
@@ -119,7 +127,7 @@ class PiiScanner:
     def __init__(self, config: PiiConfig | None = None) -> None:
         self.config = config or PiiConfig()
         install_log_redaction()
-        self._analyzer = FastAnalyzer(self.config)
+        self._analyzer = make_analyzer(self.config)
 
     def analyze(self, texts: Sequence[str]) -> list[list[RecognizerResult]]:
         """Raw Presidio results per text (before merging), for evaluation and benchmarks."""
@@ -129,18 +137,21 @@ class PiiScanner:
         """Scan ``docs``; see ``PiiConfig.policy`` for what happens to documents with findings."""
         result = PiiResult()
         totals: Counter[str] = Counter()
+        recognizers: Counter[str] = Counter()
         for chunk in _chunks(docs, _CHUNK_TEXTS):
             metas = self._redact_meta(chunk)
             for doc, per_element, (meta, meta_counts) in zip(chunk, self._find(chunk), metas, strict=True):
                 result.n_in += 1
                 doc = Document(doc.id, doc.source, doc.doc_type, doc.elements, doc.sha256, meta)
                 counts = Counter(f.entity for findings in per_element for f in findings) + meta_counts
+                recognizers.update(f.recognizer for findings in per_element for f in findings)
                 if counts:
                     merged = Counter(result.findings.get(doc.id, {})) + counts
                     result.findings[doc.id] = dict(sorted(merged.items()))
                     totals.update(counts)
                 self._apply(doc, per_element, dict(sorted(counts.items())), result)
         result.totals = dict(sorted(totals.items()))
+        result.by_recognizer = dict(sorted(recognizers.items()))
         logger.info("pii scan: %s", result.report())
         return result
 

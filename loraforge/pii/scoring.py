@@ -84,3 +84,47 @@ def format_table(columns: dict[str, dict[str, Score]]) -> str:
             row += f" | {s.recall:17.3f} {s.precision:15.3f}"
         lines.append(row)
     return "\n".join(lines)
+
+
+# The scoring a firm cares about: is each personal value hidden, whatever label hid it, and how much
+# of what was hidden was personal. Labels differ between any two label sets (BANK_ACCOUNT vs
+# US_BANK_NUMBER, an address the NER calls PERSON); a value counts as protected when at least half of
+# its characters are redacted.
+COVERED = 0.5
+
+
+@dataclass(frozen=True, slots=True)
+class Coverage:
+    """Span recall (at ``COVERED``) per gold entity and character precision of the redactions."""
+
+    gold: dict[str, int]
+    recalled: dict[str, int]
+    redacted_chars: int
+    correct_chars: int
+
+    def recall(self, entities: Iterable[str] | None = None) -> float:
+        keys = list(self.gold) if entities is None else [e for e in entities if e in self.gold]
+        gold = sum(self.gold[e] for e in keys)
+        return sum(self.recalled[e] for e in keys) / gold if gold else 1.0
+
+    @property
+    def char_precision(self) -> float:
+        return self.correct_chars / self.redacted_chars if self.redacted_chars else 1.0
+
+
+def coverage(gold: Sequence[Iterable[dict[str, Any]]], redacted: Sequence[Iterable[Any]]) -> Coverage:
+    """Score ``redacted[i]`` (objects with ``start``/``end``: merged findings) against ``gold[i]``."""
+    n_gold: Counter[str] = Counter()
+    n_recalled: Counter[str] = Counter()
+    redacted_chars = correct_chars = 0
+    for spans, found in zip(gold, redacted, strict=True):
+        hidden: set[int] = {i for f in found for i in range(f.start, f.end)}
+        personal: set[int] = set()
+        for s in spans:
+            chars = set(range(s["start"], s["end"]))
+            personal |= chars
+            n_gold[s["entity"]] += 1
+            n_recalled[s["entity"]] += len(chars & hidden) >= COVERED * len(chars)
+        redacted_chars += len(hidden)
+        correct_chars += len(hidden & personal)
+    return Coverage(dict(sorted(n_gold.items())), dict(n_recalled), redacted_chars, correct_chars)
