@@ -380,3 +380,18 @@ def test_findings_are_counted_by_recognizer_without_values() -> None:
     result = scanner_for("redact").scan([_doc("r1", "Name: Maria Lopez\nPhone: 617-555-0142", "Dr. Wei Chen")])
     assert result.by_recognizer == {"LabelledFieldRecognizer": 2, "SpacyRecognizer": 1}
     assert "by_recognizer" in result.report() and "Maria" not in json.dumps(result.report())
+
+
+def test_the_flow_form_renders_house_patterns() -> None:
+    """House recognizers are a UI edit: the data-prep form has a ``pii.patterns`` list of pattern fields."""
+    from prefect.utilities.callables import parameter_schema
+
+    from flows.data_prep import data_prep
+
+    schema = parameter_schema(data_prep.fn).model_dump_for_openapi()
+    definitions = schema["definitions"]
+    pii = definitions["PiiConfig"]["properties"]
+    assert pii["patterns"]["items"] == {"$ref": "#/definitions/PatternSpec"}
+    assert set(definitions["PatternSpec"]["properties"]) == {"entity", "regex", "score", "context", "name"}
+    assert pii["preset"]["enum"] == ["strict", "balanced"]
+    assert "deny_lists" in pii

@@ -58,6 +58,7 @@ _REFERENCE_CUE = regex.compile(
     r"\b[\s.:#/-]{0,4}(?:no\.?[\s:#]{0,3})?$",
     regex.IGNORECASE,
 )
+_COLUMN_GAP = regex.compile(r"\d(?: {2,}|\t)\d")
 _CODE_BEFORE = regex.compile(r"[\p{L}\d][-_/=]$")
 _CODE_AFTER = regex.compile(r"^[-_/][\p{L}\d]")
 _FIGURE = regex.compile(r"(?<![\p{L}\d])[-+(]?[$€£¥]?\d[\d,.]*%?\)?(?![\p{L}\d])")
@@ -70,12 +71,14 @@ _PHONE_WORD = regex.compile(
 
 def _figure_run(text: str, start: int, end: int, figure_lines: dict[int, bool]) -> bool:
     """A digit run that is a figure, so no phone number is looked for in it: it holds or continues a
-    thousands separator or a decimal point ("8,837 361 133", "0.285021097"), or it is a bare digit
-    run on a line of figures without a phone word (an article number in an invoice row). Checked
-    before the costly matcher runs."""
+    thousands separator or a decimal point ("8,837 361 133", "0.285021097"), spans table columns (two
+    spaces or a tab between figures), is glued to letters, or is a bare digit run on a line of figures
+    without a phone word (an article number in an invoice row). Checked before the costly matcher."""
     run = text[start:end]
-    if _THOUSANDS.search(run) or _SINGLE_DECIMAL.fullmatch(run):
+    if _THOUSANDS.search(run) or _SINGLE_DECIMAL.fullmatch(run) or _COLUMN_GAP.search(run):
         return True
+    if (start and text[start - 1].isalpha()) or (end < len(text) and text[end].isalpha()):
+        return True  # glued to letters: a code ("SKU1234-5678", "2024-03-05T10:30"); the matcher rejects it too
     if _number_context(text, start, end):
         return True
     if not run.isdigit():

@@ -22,6 +22,7 @@ deny lists from the configuration.
 from __future__ import annotations
 
 import ipaddress
+from typing import Any
 
 import regex
 from presidio_analyzer import EntityRecognizer, Pattern, PatternRecognizer, RecognizerRegistry, RecognizerResult
@@ -92,8 +93,46 @@ class CardRecognizer(_OutsideFigureRows, CreditCardRecognizer):
         return sum(c.isdigit() for c in pattern_text) == 13 or bool(super().invalidate_result(pattern_text))
 
 
-class ContextPatternRecognizer(_OutsideFigureRows, PatternRecognizer):
+class GatedPatternRecognizer(PatternRecognizer):
+    """A ``PatternRecognizer`` whose pattern opens with a look-behind (a cue: "card", "my name is"),
+    tried only on texts where that cue occurs at all: the same results, without running the
+    look-behind at every position of texts that cannot match (most of them)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        cues = [cue for cue in (leading_lookbehind(p.regex) for p in self.patterns) if cue]
+        gated = len(cues) == len(self.patterns)
+        self._cue = regex.compile("|".join(cues), self.global_regex_flags) if gated and cues else None
+
+    def analyze(self, text: str, entities: list[str], nlp_artifacts: NlpArtifacts | None = None):  # type: ignore[no-untyped-def]
+        if self._cue is not None and not self._cue.search(text):
+            return []
+        return super().analyze(text, entities, nlp_artifacts)
+
+
+class ContextPatternRecognizer(_OutsideFigureRows, GatedPatternRecognizer):
     """A house number pattern (cards, accounts), outside rows of figures."""
+
+
+def leading_lookbehind(pattern: str) -> str | None:
+    """The body of a look-behind that opens ``pattern`` ("(?<=BODY)rest" -> "BODY"), else None."""
+    if not pattern.startswith("(?<="):
+        return None
+    depth, i = 0, 0
+    while i < len(pattern):
+        char = pattern[i]
+        if char == "\\":
+            i += 2
+            continue
+        if char == "[":  # a character class: skip to its end (brackets inside do not nest)
+            i = pattern.index("]", i + 2) + 1
+            continue
+        depth += char == "("
+        depth -= char == ")"
+        if depth == 0:
+            return pattern[4:i]
+        i += 1
+    return None
 
 
 class PersonalIpRecognizer(IpRecognizer):
@@ -119,7 +158,7 @@ def pattern_recognizer(spec: PatternSpec, language: str = "en") -> PatternRecogn
     """A Presidio ``PatternRecognizer`` for one ``PatternSpec`` (numbers of cards and accounts skip rows
     of figures)."""
     name = spec.name or f"{spec.entity} pattern"
-    kind = ContextPatternRecognizer if spec.entity in _FIGURE_SENSITIVE else PatternRecognizer
+    kind = ContextPatternRecognizer if spec.entity in _FIGURE_SENSITIVE else GatedPatternRecognizer
     return kind(
         supported_entity=spec.entity,
         name=name,
