@@ -13,7 +13,8 @@ from presidio_analyzer.predefined_recognizers import PhoneRecognizer
 from pydantic import ValidationError
 
 from loraforge.pii import DEFAULT_ENTITIES, PiiConfig, PiiScanError, PiiScanner, merge_findings
-from loraforge.pii.engine import _GATES
+from loraforge.pii.analyzers import PresidioAnalyzer, make_analyzer
+from loraforge.pii.engine import _GATES, FastAnalyzer
 from loraforge.pii.ner import FastNer, load_ner_pipeline, matches_spacy
 from loraforge.pii.phone import WindowedPhoneRecognizer, business_number
 from loraforge.pii.scoring import coverage
@@ -395,3 +396,16 @@ def test_the_flow_form_renders_house_patterns() -> None:
     assert set(definitions["PatternSpec"]["properties"]) == {"entity", "regex", "score", "context", "name"}
     assert pii["preset"]["enum"] == ["strict", "balanced"]
     assert "deny_lists" in pii
+
+
+def test_fast_path_steps_aside_when_it_disagrees_with_presidio(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A fast path that loses findings (say, after a spaCy or Presidio upgrade) is caught by the self-check
+    when the scanner is built, and Presidio's own BatchAnalyzerEngine scans instead."""
+    config = PiiConfig()
+    assert isinstance(make_analyzer(config), FastAnalyzer)
+    analyze = FastAnalyzer.analyze
+    monkeypatch.setattr(FastAnalyzer, "analyze", lambda self, texts: [r[1:] for r in analyze(self, texts)])
+    analyzer = make_analyzer(config)
+    assert isinstance(analyzer, PresidioAnalyzer)
+    found = analyzer.analyze(["Call Maria Lopez at 617-555-0142."])[0]
+    assert sorted(r.entity_type for r in found) == ["PERSON", "PHONE_NUMBER"]

@@ -19,7 +19,8 @@ scores and result semantics, and changes how they are fed:
   text can contain it (``_GATES``: no '@', no email). The gates are necessary conditions of the
   recognizers' own patterns, so skipping changes no result;
 * phone numbers are looked for after the other entities, only in windows around runs of >= 7 digits
-  that those did not already claim (an SSN, card, IBAN, IP, email or bank number is redacted anyway),
+  that those did not already claim with a validated score (an SSN, card, IBAN, IP or email outranks
+  any phone finding when merged),
   see ``phone.py`` for the two deliberate differences from Presidio.
 """
 
