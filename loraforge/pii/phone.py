@@ -11,7 +11,7 @@ Differences from Presidio, all deliberate:
 * numbers of fewer than 7 digits are not reported (Presidio accepts German short numbers such as
   "1640", which in documents are years and amounts), and ISO dates are not tried;
 * business numbers are left alone (``business_number``): a candidate that is part of a decimal
-  ("-0.285021097"), holds a thousands separator ("8,837 361 133"), follows a bibliographic or
+  ("-0.285021097"), holds a thousands separator ("8,837 361 133"), is a date, follows a bibliographic or
   reference cue (ISBN, DOI, invoice, order...), or sits in a row of figures ("8,757 8,837 361 133")
   is a figure, not a phone. A phone number in a table keeps its finding through its column header
   (``fields.py``) or a phone word on its line.
@@ -58,6 +58,7 @@ _REFERENCE_CUE = regex.compile(
     r"\b[\s.:#/-]{0,4}(?:no\.?[\s:#]{0,3})?$",
     regex.IGNORECASE,
 )
+_DATE = regex.compile(r"(?:\d{1,2}[./-]\d{1,2}[./-](?:19|20)\d\d|(?:19|20)\d\d[./-]\d{1,2}[./-]\d{1,2})")
 _COLUMN_GAP = regex.compile(r"\d(?: {2,}|\t)\d")
 _CODE_BEFORE = regex.compile(r"[\p{L}\d][-_/=]$")
 _CODE_AFTER = regex.compile(r"^[-_/][\p{L}\d]")
@@ -70,16 +71,14 @@ _PHONE_WORD = regex.compile(
 
 
 def _figure_run(text: str, start: int, end: int, figure_lines: dict[int, bool]) -> bool:
-    """A digit run that is a figure, so no phone number is looked for in it: it holds or continues a
-    thousands separator or a decimal point ("8,837 361 133", "0.285021097"), spans table columns (two
-    spaces or a tab between figures), is glued to letters, or is a bare digit run on a line of figures
-    without a phone word (an article number in an invoice row). Checked before the costly matcher."""
+    """A digit run that is a figure, so no phone number is looked for in it (checked before the costly
+    matcher): a figure's shape or context (``business_number``), table columns (two spaces or a tab
+    between figures), digits glued to letters (a code: "SKU1234-5678", "2024-03-05T10:30"; the matcher
+    rejects those too), or a bare digit run on a line of figures without a phone word."""
     run = text[start:end]
-    if _THOUSANDS.search(run) or _SINGLE_DECIMAL.fullmatch(run) or _COLUMN_GAP.search(run):
+    if _COLUMN_GAP.search(run) or _figure_shape(run) or _number_context(text, start, end):
         return True
     if (start and text[start - 1].isalpha()) or (end < len(text) and text[end].isalpha()):
-        return True  # glued to letters: a code ("SKU1234-5678", "2024-03-05T10:30"); the matcher rejects it too
-    if _number_context(text, start, end):
         return True
     if not run.isdigit():
         return False
@@ -87,6 +86,12 @@ def _figure_run(text: str, start: int, end: int, figure_lines: dict[int, bool]) 
     if line_start not in figure_lines:
         figure_lines[line_start] = in_figure_row(text, start, end) and not _PHONE_WORD.search(_line(text, start, end))
     return figure_lines[line_start]
+
+
+def _figure_shape(value: str) -> bool:
+    """A thousands separator ("8,837 361"), a decimal ("-0.285021097") or a date ("12.03.1985")."""
+    value = value.strip()
+    return bool(_THOUSANDS.search(value) or _SINGLE_DECIMAL.fullmatch(value) or _DATE.fullmatch(value))
 
 
 def _number_context(text: str, start: int, end: int) -> bool:
@@ -104,10 +109,7 @@ def _number_context(text: str, start: int, end: int) -> bool:
 
 def business_number(text: str, start: int, end: int) -> bool:
     """Whether the phone-shaped ``text[start:end]`` is a figure of a business document (module docstring)."""
-    candidate = text[start:end]
-    if _THOUSANDS.search(candidate) or _SINGLE_DECIMAL.fullmatch(candidate.strip()):
-        return True
-    if _number_context(text, start, end):
+    if _figure_shape(text[start:end]) or _number_context(text, start, end):
         return True
     return in_figure_row(text, start, end) and not _PHONE_WORD.search(_line(text, start, end))
 
