@@ -136,6 +136,11 @@ class Tracker:
             self.client.set_registered_model_alias(self.model_name, CHAMPION, version.version)
         return self.client.get_model_version(self.model_name, version.version)
 
+    def promote(self, version: int | str) -> ModelVersion:
+        """Point ``champion`` at ``version`` (a manual promotion, e.g. after a human review of a no-go)."""
+        self.client.set_registered_model_alias(self.model_name, CHAMPION, str(version))
+        return self.client.get_model_version(self.model_name, str(version))
+
     def champion(self) -> ModelVersion | None:
         try:
             return self.client.get_model_version_by_alias(self.model_name, CHAMPION)

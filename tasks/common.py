@@ -5,6 +5,7 @@ from __future__ import annotations
 from prefect.tasks import exponential_backoff
 
 from loraforge.storage import DEFAULT_ROOT, ArtifactStore, open_store
+from loraforge.target import Target
 
 # Transient I/O (object store, MLflow server): three retries with jittered exponential backoff.
 IO_RETRIES = {"retries": 3, "retry_delay_seconds": exponential_backoff(backoff_factor=2), "retry_jitter_factor": 0.5}
@@ -37,3 +38,8 @@ def resolve_tracking(tracking_uri: str | None, mlflow_block: str | None) -> str 
 
         return MlflowServer.load(mlflow_block).activate()
     return tracking_uri
+
+
+def target_store(target: Target) -> str:
+    """The store spec of a target (its block when named, else its folder or URI)."""
+    return store_spec(target.store, target.store_block)

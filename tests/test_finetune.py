@@ -7,8 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from loraforge import finetune
-from loraforge.finetune import FineTuneRun
+from loraforge.dataset.version import DatasetVersion
+from loraforge.finetune import FineTuneRun, manifests
+from loraforge.finetune import stages as finetune
 from loraforge.storage import LocalStore
 
 
@@ -22,7 +23,7 @@ def _checkpoint(root: Path, step: int) -> Path:
 
 @pytest.fixture
 def run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> FineTuneRun:
-    monkeypatch.setattr(finetune, "SCRATCH", tmp_path / "scratch")
+    monkeypatch.setattr(manifests, "SCRATCH", tmp_path / "scratch")
     return FineTuneRun(tenant="acme", project="advisory", dataset_version="ds-0", run_name="ft-1")
 
 
@@ -66,4 +67,4 @@ def test_example_prompts_come_from_held_out_user_turns(tmp_path: Path):
     ]
     (tmp_path / "test.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows[:2]))
     (tmp_path / "validation.jsonl").write_text(json.dumps(rows[2]) + "\n")
-    assert finetune.example_prompts(tmp_path, n=3) == ["q0", "q1", "q2"]
+    assert DatasetVersion(tmp_path).example_prompts(n=3) == ["q0", "q1", "q2"]

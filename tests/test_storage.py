@@ -340,10 +340,10 @@ def inbox(s3_server, tmp_path):
 def test_plan_and_ingest_from_a_bucket_prefix(inbox, s3_server, no_network):
     acme, folder = inbox
     source = acme.uri("inbox") + "/"
-    config = prep.DataPrepConfig(tenant="acme", project="advisory", shard_size=2)
+    config = prep.DataPrepConfig(shard_size=2)
     artifacts = acme.at(s3_server.bucket, acme.prefix + "/artifacts")
 
-    shards = prep.plan_shards(source, 2, store=artifacts)
+    shards = prep.plan_shards(source, 2, store=artifacts, prefix="acme/advisory")
 
     assert [rel for s in shards for rel, _ in s.files] == sorted(INPUTS)  # hidden names and markers skipped
     assert {s.root for s in shards} == {acme.uri("inbox")}
@@ -390,8 +390,8 @@ def rel_in_shard(rel: str, shard: prep.ShardSpec) -> bool:
 
 def test_an_oversized_object_is_quarantined_without_download(inbox, s3_server):
     acme, _ = inbox
-    shard = prep.plan_shards(acme.uri("inbox"), 10, store=acme)[0]
-    config = prep.DataPrepConfig(tenant="acme", project="advisory", ingest=IngestConfig(max_bytes=1000))
+    shard = prep.plan_shards(acme.uri("inbox"), 10, store=acme, prefix="acme/advisory")[0]
+    config = prep.DataPrepConfig(ingest=IngestConfig(max_bytes=1000))
     manifest = prep.ingest_shard(acme, shard, config)
     sizes = {rel: (Path(EXAMPLES / "docs" / rel)).stat().st_size for rel in INPUTS}
     assert manifest.dropped_by_reason == {"empty": 1, "too_large": sum(1 for s in sizes.values() if s > 1000)}

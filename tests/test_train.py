@@ -143,17 +143,17 @@ def test_bad_values_are_rejected(field: str, value: Any) -> None:
 
 
 def test_recipes_in_configs_load_and_name_their_command() -> None:
-    recipes = sorted((REPO / "configs").glob("*.yaml"))
+    recipes = sorted((REPO / "loraforge" / "configs").glob("*.yaml"))
     assert {p.name for p in recipes} >= {"qlora-default.yaml", "tiny-cpu.yaml"}
     for path in recipes:
         first_line = path.read_text().splitlines()[0]
         assert first_line.startswith("# python -m loraforge.train --recipe configs/" + path.name), path
         assert isinstance(load_recipe(path), TrainConfig)
-    default = load_recipe(REPO / "configs" / "qlora-default.yaml")
+    default = load_recipe("configs/qlora-default.yaml")  # as the recipe headers name it, from any cwd
     assert default.model_dump(exclude={"base_model", "device"}) == TrainConfig().model_dump(
         exclude={"base_model", "device"}
     )
-    assert load_recipe(REPO / "configs" / "tiny-cpu.yaml").base_model == "tiny"
+    assert load_recipe("tiny-cpu").base_model == "tiny"
 
 
 # --- labels ----------------------------------------------------------------------------------------

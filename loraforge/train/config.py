@@ -1,4 +1,4 @@
-"""Training recipe: one validated Pydantic model, loaded from a YAML file under ``configs/``."""
+"""Training recipe: one validated Pydantic model, loaded from a YAML file (bundled ones: ``loraforge/configs/``)."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from typing import Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+RECIPES = Path(__file__).resolve().parents[1] / "configs"
 LORA_TARGETS = ["q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj"]
 
 
@@ -68,14 +69,23 @@ class TrainConfig(BaseModel):
             raise ValueError(f"unknown optimizer {value!r}; e.g. paged_adamw_8bit, adamw_torch")
         return value
 
-    @property
-    def effective_batch_size(self) -> int:
-        return self.per_device_train_batch_size * self.gradient_accumulation_steps
+
+def resolve_recipe(recipe: str | Path) -> Path:
+    """A recipe file: ``recipe`` itself when it exists, else the bundled recipe of that name
+    (``tiny-cpu``, ``qlora-default.yaml`` and ``configs/qlora-default.yaml`` all name a bundled one)."""
+    path = Path(recipe)
+    if path.is_file():
+        return path
+    bundled = RECIPES / (path.name if path.suffix else f"{path.name}.yaml")
+    if bundled.is_file():
+        return bundled
+    known = ", ".join(sorted(p.name for p in RECIPES.glob("*.yaml")))
+    raise FileNotFoundError(f"recipe {str(recipe)!r} is neither a file nor a bundled recipe ({known})")
 
 
 def load_recipe(path: str | Path) -> TrainConfig:
-    """Read a YAML recipe (an empty file means all defaults) and validate it."""
-    data = yaml.safe_load(Path(path).read_text(encoding="utf-8")) or {}
+    """Read a YAML recipe (a path or a bundled name; an empty file means all defaults) and validate it."""
+    data = yaml.safe_load(resolve_recipe(path).read_text(encoding="utf-8")) or {}
     if not isinstance(data, dict):
         raise ValueError(f"{path}: a recipe is a YAML mapping of TrainConfig fields")
     return TrainConfig.model_validate(data)

@@ -1,13 +1,13 @@
-"""The data-prep stages over shards in the artifact store, and the same chain run directly.
+"""The data-prep stages over shards in the artifact store.
 
-Each ``*_shard`` function reads its input from the store, runs one library stage and writes its
-output back under a content-addressed key, returning a small ``StageManifest``. The Prefect tasks
-wrap exactly these functions; ``run_data_prep`` chains them in one process (notebooks, benchmarks).
+Each stage is ``stage(store, input manifest, config) -> StageManifest``: it reads its input from the
+store, runs one library stage and writes its output back under a content-addressed key scoped by the
+manifest's ``tenant/project`` prefix. The Prefect tasks wrap exactly these functions;
+``run_data_prep`` (``loraforge.prep``) chains them in one process (notebooks, benchmarks, the CLI).
 """
 
 from __future__ import annotations
 
-import re
 import tempfile
 import threading
 from collections import Counter
@@ -15,77 +15,22 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
-
-from loraforge.dataset.build import DatasetConfig, build_examples, save_dataset
-from loraforge.dedup import DedupConfig, Deduplicator, NearDupIndex
+from loraforge.dataset.build import build_examples, save_dataset
+from loraforge.dedup import Deduplicator, NearDupIndex
 from loraforge.ingest import IngestConfig, IngestResult, discover, ingest_file, ingest_files
 from loraforge.ingest.base import oversize, quarantine, short_error
 from loraforge.offline import ensure_offline
 from loraforge.pii import PiiConfig, PiiScanner
+from loraforge.prep.manifests import DEFAULT_PREFIX, DataPrepConfig, ShardSpec, StageManifest
 from loraforge.records import Document, Quarantined, sha256_hex
 from loraforge.s3store import ChecksumMismatch, S3Store, input_store
 from loraforge.storage import ArtifactStore, read_jsonl, write_jsonl
 
-_SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}$")
 
-
-class DataPrepConfig(BaseModel):
-    """Every knob of the data-prep chain, with working defaults."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    tenant: str = "default"
-    project: str = "default"
-    shard_size: int = Field(200, ge=1, description="Files per ingest/PII shard (one task run each).")
-    ingest: IngestConfig = Field(default_factory=IngestConfig)
-    pii: PiiConfig = Field(default_factory=PiiConfig)
-    dedup: DedupConfig = Field(default_factory=DedupConfig)
-    dataset: DatasetConfig = Field(default_factory=DatasetConfig)
-
-    @field_validator("tenant", "project")
-    @classmethod
-    def _slug(cls, value: str) -> str:
-        if not _SLUG.match(value):
-            raise ValueError("must be lowercase letters, digits and '-' (max 63), starting alphanumeric")
-        return value
-
-    @property
-    def prefix(self) -> str:
-        """Every key this run writes lives under ``tenant/project/``."""
-        return f"{self.tenant}/{self.project}"
-
-
-class ShardSpec(BaseModel):
-    """A batch of input files, identified by content so an unchanged shard hashes the same.
-
-    ``root`` is a local folder or an ``s3://bucket/prefix`` URI. The content id of a local file is the
-    sha256 of its bytes; of an object, ``etag:<ETag>:<size>`` from the bucket listing.
-    """
-
-    root: str
-    files: list[tuple[str, str]]  # (path relative to root, content id)
-
-    @property
-    def key(self) -> str:
-        return sha256_hex("\n".join(f"{p}\x1f{h}" for p, h in self.files))[:16]
-
-
-class StageManifest(BaseModel):
-    """What a stage wrote (store keys) and its in/out counts: the only thing passed between tasks."""
-
-    stage: str
-    outputs: list[str] = Field(default_factory=list)  # store keys (not "keys": pydantic models with a
-    # "keys" attribute break dict(model), which Prefect calls on task results)
-    quarantine_keys: list[str] = Field(default_factory=list)
-    n_in: int = 0
-    n_out: int = 0
-    dropped_by_reason: dict[str, int] = Field(default_factory=dict)
-    extra: dict[str, Any] = Field(default_factory=dict)
-
-
-def plan_shards(source: str | Path, shard_size: int, store: ArtifactStore | None = None) -> list[ShardSpec]:
-    """List every input file and cut the list into shards of ``shard_size`` files.
+def plan_shards(
+    source: str | Path, shard_size: int, store: ArtifactStore | None = None, prefix: str = DEFAULT_PREFIX
+) -> list[ShardSpec]:
+    """List every input file and cut the list into shards of ``shard_size`` files, scoped to ``prefix``.
 
     ``source`` is a folder or ``s3://bucket/prefix/``; a bucket is listed with the credentials of
     ``store`` when it is an ``S3Store`` (any bucket of its endpoint), else of the ``LORAFORGE_S3_*``
@@ -104,10 +49,12 @@ def plan_shards(source: str | Path, shard_size: int, store: ArtifactStore | None
             raise FileNotFoundError(f"source folder not found: {source}")
         files = [(p.relative_to(folder).as_posix(), sha256_hex(p.read_bytes())) for p in discover(folder)]
         root = str(folder)
-    return [ShardSpec(root=root, files=files[i : i + shard_size]) for i in range(0, len(files), shard_size)]
+    return [
+        ShardSpec(root=root, files=files[i : i + shard_size], prefix=prefix) for i in range(0, len(files), shard_size)
+    ]
 
 
-def _docs(store: ArtifactStore, keys: Sequence[str]) -> list[Document]:
+def read_docs(store: ArtifactStore, keys: Sequence[str]) -> list[Document]:
     return [Document.from_dict(d) for key in keys for d in read_jsonl(store, key)]
 
 
@@ -123,11 +70,12 @@ def ingest_shard(store: ArtifactStore, shard: ShardSpec, config: DataPrepConfig)
     else:
         root = Path(shard.root)
         result = ingest_files([root / rel for rel, _ in shard.files], config.ingest, root=root)
-    base = f"{config.prefix}/prep/ingest/{shard.key}"
+    base = f"{shard.prefix}/prep/ingest/{shard.key}"
     write_jsonl(store, base + ".docs.jsonl", result.documents)
     write_jsonl(store, base + ".quarantine.jsonl", result.quarantined)
     return StageManifest(
         stage="ingest",
+        prefix=shard.prefix,
         outputs=[base + ".docs.jsonl"],
         quarantine_keys=[base + ".quarantine.jsonl"],
         n_in=len(shard.files),
@@ -182,16 +130,17 @@ def _scanner(config: PiiConfig) -> tuple[PiiScanner, threading.Lock]:
 def scan_shard(store: ArtifactStore, ingested: StageManifest, config: DataPrepConfig) -> StageManifest:
     """PII-scan one shard of documents and apply the policy (redact, mask, drop or flag)."""
     ensure_offline()
-    docs = _docs(store, ingested.outputs)
+    docs = read_docs(store, ingested.outputs)
     scanner, lock = _scanner(config.pii)
     with lock:
         result = scanner.scan(docs)
     shard_key = sha256_hex("".join(ingested.outputs) + config.pii.model_dump_json())[:16]
-    base = f"{config.prefix}/prep/pii/{shard_key}"
+    base = f"{ingested.prefix}/prep/pii/{shard_key}"
     write_jsonl(store, base + ".docs.jsonl", result.documents)
     write_jsonl(store, base + ".quarantine.jsonl", result.quarantined)
     return StageManifest(
         stage="pii",
+        prefix=ingested.prefix,
         outputs=[base + ".docs.jsonl"],
         quarantine_keys=[base + ".quarantine.jsonl"],
         n_in=len(docs),
@@ -201,20 +150,29 @@ def scan_shard(store: ArtifactStore, ingested: StageManifest, config: DataPrepCo
     )
 
 
+def _one_prefix(manifests: Sequence[StageManifest]) -> str:
+    prefixes = {m.prefix for m in manifests}
+    if len(prefixes) != 1:
+        raise ValueError(f"manifests of one run share one tenant/project scope, got {sorted(prefixes)}")
+    return prefixes.pop()
+
+
 def dedup_all(store: ArtifactStore, scanned: Sequence[StageManifest], config: DataPrepConfig) -> StageManifest:
     """Exact then near-duplicate removal across every shard and against the persisted index."""
-    docs = _docs(store, [k for m in scanned for k in m.outputs])
-    index_key = f"{config.prefix}/prep/dedup/index.npz"
+    docs = read_docs(store, [k for m in scanned for k in m.outputs])
+    prefix = _one_prefix(scanned)
+    index_key = f"{prefix}/prep/dedup/index.npz"
     index = NearDupIndex.load(store, index_key) if store.exists(index_key) else None
     result = Deduplicator(config.dedup, index=index).run(docs)
     result.index.save(store, index_key)
-    out_key = f"{config.prefix}/prep/dedup/{sha256_hex(''.join(sorted(d.id for d in result.kept)))[:16]}"
+    out_key = f"{prefix}/prep/dedup/{sha256_hex(''.join(sorted(d.id for d in result.kept)))[:16]}"
     write_jsonl(store, out_key + ".docs.jsonl", result.kept)
     write_jsonl(store, out_key + ".removed.jsonl", [r.to_dict() for r in result.removed])
     by_kind = Counter(r.kind for r in result.removed)
     clusters = [c for c in result.clusters if len(c) > 1]
     return StageManifest(
         stage="dedup",
+        prefix=prefix,
         outputs=[out_key + ".docs.jsonl"],
         n_in=len(docs),
         n_out=len(result.kept),
@@ -235,14 +193,15 @@ def build_dataset(
     report: dict[str, Any] | None = None,
 ) -> StageManifest:
     """Build, save and upload the versioned dataset (DatasetDict + JSONL + card)."""
-    docs = _docs(store, deduped.outputs)
+    docs = read_docs(store, deduped.outputs)
     result = build_examples(docs, config.dataset, groups=deduped.extra.get("groups"))
-    key = f"{config.prefix}/datasets/{result.version}"
+    key = f"{deduped.prefix}/datasets/{result.version}"
     with tempfile.TemporaryDirectory() as tmp:
         card = save_dataset(result, Path(tmp), report)
         uri = store.put_dir(key, Path(tmp))
     return StageManifest(
         stage="dataset",
+        prefix=deduped.prefix,
         outputs=[key],
         n_in=len(docs),
         n_out=len(result.examples),
@@ -268,14 +227,3 @@ def summarize(
         "pii_by_entity": dict(sorted(pii.items())),
         "dedup": {"in": deduped.n_in, "kept": deduped.n_out, **deduped.dropped_by_reason},
     }
-
-
-def run_data_prep(source: str | Path, store: ArtifactStore, config: DataPrepConfig | None = None) -> dict[str, Any]:
-    """The whole chain in one process, no orchestration: same stages, same outputs as the flow."""
-    config = config or DataPrepConfig()
-    ingested = [ingest_shard(store, shard, config) for shard in plan_shards(source, config.shard_size)]
-    scanned = [scan_shard(store, m, config) for m in ingested]
-    deduped = dedup_all(store, scanned, config)
-    report = summarize(ingested, scanned, deduped)
-    dataset = build_dataset(store, deduped, config, report)
-    return {**report, "dataset": dataset.model_dump()}
