@@ -57,8 +57,8 @@ def stage_figures(source: Path, store_root: Path) -> tuple[dict[str, dict[str, f
     ingested, t_ingest = timed(lambda: [prep.ingest_shard(store, s, config) for s in shards])
     docs = prep.read_docs(store, [k for m in ingested for k in m.outputs])
     text_mb = sum(len(d.text.encode()) for d in docs) / 1e6
-    scanned, t_pii = timed(lambda: [prep.scan_shard(store, m, config) for m in ingested])
-    deduped, t_dedup = timed(prep.dedup_all, store, scanned, config)
+    scanned, t_pii = timed(lambda: [prep.scan_pii(store, m, config) for m in ingested])
+    deduped, t_dedup = timed(prep.deduplicate, store, scanned, config)
     report = prep.summarize(ingested, scanned, deduped)
     _, t_dataset = timed(prep.build_dataset, store, deduped, config, report)
     in_mb = sum(m.extra["bytes"] for m in ingested) / 1e6

@@ -34,12 +34,12 @@ def ingest_shard(store: str, shard: ShardSpec, config: DataPrepConfig) -> StageM
 
 @task(name="scan-pii", tags=["data-prep", "pii"], retries=1, **CACHED)
 def scan_pii(store: str, ingested: StageManifest, config: DataPrepConfig) -> StageManifest:
-    return prep.scan_shard(resolve_store(store), ingested, config)
+    return prep.scan_pii(resolve_store(store), ingested, config)
 
 
 @task(name="deduplicate", tags=["data-prep", "dedup"], retries=1, **CACHED)
 def deduplicate(store: str, scanned: list[StageManifest], config: DataPrepConfig) -> StageManifest:
-    return prep.dedup_all(resolve_store(store), scanned, config)
+    return prep.deduplicate(resolve_store(store), scanned, config)
 
 
 @task(name="build-dataset", tags=["data-prep", "dataset"], **CACHED, **IO_RETRIES)

@@ -26,7 +26,7 @@ from tasks.common import IO_RETRIES, resolve_store
 
 @task(name="start-tracking", tags=["fine-tune", "mlflow"], **IO_RETRIES)
 def start_tracking(store: str, run: FineTuneRun, config: FineTuneConfig) -> FineTuneRun:
-    return register.start(resolve_store(store), run, config)
+    return register.start_tracking(resolve_store(store), run, config)
 
 
 @task(
@@ -37,22 +37,22 @@ def start_tracking(store: str, run: FineTuneRun, config: FineTuneConfig) -> Fine
     timeout_seconds=24 * 3600,
 )
 def train_adapter(store: str, run: FineTuneRun, config: FineTuneConfig) -> TrainOutcome:
-    return stages.train(resolve_store(store), run, config, on_progress=_progress(run))
+    return stages.train_adapter(resolve_store(store), run, config, on_progress=_progress(run))
 
 
 @task(name="evaluate-adapter", tags=["fine-tune", "gpu", "evaluation"], retries=1, timeout_seconds=6 * 3600)
 def evaluate_adapter(store: str, trained: TrainOutcome, config: FineTuneConfig) -> EvalOutcome:
-    return stages.evaluate(resolve_store(store), trained, config)
+    return stages.evaluate_adapter(resolve_store(store), trained, config)
 
 
 @task(name="package-bundle", tags=["fine-tune", "package"], **IO_RETRIES)
 def package_bundle(store: str, evaluated: EvalOutcome, config: FineTuneConfig) -> Packaged:
-    return stages.package(resolve_store(store), evaluated, config)
+    return stages.package_bundle(resolve_store(store), evaluated, config)
 
 
 @task(name="register-adapter", tags=["fine-tune", "mlflow"], **IO_RETRIES)
 def register_adapter(store: str, packaged: Packaged, config: FineTuneConfig) -> FineTuneOutcome:
-    return register.register(resolve_store(store), packaged, config)
+    return register.register_adapter(resolve_store(store), packaged, config)
 
 
 def _progress(run: FineTuneRun) -> ProgressFn:

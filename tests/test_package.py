@@ -312,7 +312,7 @@ def test_the_package_stage_gives_inference_the_training_system_prompt(
         metrics={},
     )
 
-    packaged = stages.package(store, evaluated, FineTuneConfig())
+    packaged = stages.package_bundle(store, evaluated, FineTuneConfig())
 
     with zipfile.ZipFile(store.root / packaged.zip_key) as zf:
         script = zf.read("inference.py").decode()

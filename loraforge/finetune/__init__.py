@@ -61,12 +61,12 @@ def run_fine_tune(
         run_name=FineTuneRun.name_for(dataset_version, run_id or uuid.uuid4().hex),
         tracking_uri=target.tracking_uri,
     )
-    run = register.start(store, run, config)
+    run = register.start_tracking(store, run, config)
     try:
-        trained = stages.train(store, run, config, on_progress)
-        evaluated = stages.evaluate(store, trained, config)
-        packaged = stages.package(store, evaluated, config)
-        return register.register(store, packaged, config)
+        trained = stages.train_adapter(store, run, config, on_progress)
+        evaluated = stages.evaluate_adapter(store, trained, config)
+        packaged = stages.package_bundle(store, evaluated, config)
+        return register.register_adapter(store, packaged, config)
     except BaseException:
         register.fail(run)
         raise

@@ -38,7 +38,7 @@ def tracker(run: FineTuneRun):  # type: ignore[no-untyped-def]  # -> loraforge.t
     return Tracker(run.tenant, run.project, run.tracking_uri)
 
 
-def start(store: ArtifactStore, run: FineTuneRun, config: FineTuneConfig) -> FineTuneRun:
+def start_tracking(store: ArtifactStore, run: FineTuneRun, config: FineTuneConfig) -> FineTuneRun:
     """Open the MLflow run (params: train recipe, evaluation, dataset version) with the dataset as input."""
     params = {
         "train": config.train_config().model_dump(),
@@ -92,7 +92,7 @@ def log_eval(run: FineTuneRun, metrics: Mapping[str, float]) -> None:
     tracker(run).log_metrics(run.mlflow_run_id, [dict(metrics)], prefix="eval.")
 
 
-def register(store: ArtifactStore, packaged: Packaged, config: FineTuneConfig) -> FineTuneOutcome:
+def register_adapter(store: ArtifactStore, packaged: Packaged, config: FineTuneConfig) -> FineTuneOutcome:
     """Log the summary and the bundle to the run, register the adapter (``champion`` only on go), end
     the run, and write the outcome to the store (where a triggering pipeline reads it back)."""
     evaluated = packaged.evaluated

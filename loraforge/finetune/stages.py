@@ -38,7 +38,7 @@ def base_model_for(name: str | None, dataset: DatasetVersion) -> str:
     return ensure_base_model(name, dataset.texts(), MODEL_CACHE)
 
 
-def train(
+def train_adapter(
     store: ArtifactStore, run: FineTuneRun, config: FineTuneConfig, on_progress: ProgressFn | None = None
 ) -> TrainOutcome:
     """Train (resuming from the newest checkpoint in the store, if any) and upload the adapter.
@@ -97,7 +97,7 @@ def _pull_latest_checkpoint(store: ArtifactStore, run: FineTuneRun, output: Path
     return store.get_dir(f"{run.prefix}/checkpoints/{remote}", target)
 
 
-def evaluate(store: ArtifactStore, trained: TrainOutcome, config: FineTuneConfig) -> EvalOutcome:
+def evaluate_adapter(store: ArtifactStore, trained: TrainOutcome, config: FineTuneConfig) -> EvalOutcome:
     """Base vs adapter (vs the registry's champion) on the held-out split; the report goes to the store."""
     from loraforge.evaluate import EvalReport
     from loraforge.evaluate import evaluate as evaluate_variants
@@ -124,7 +124,7 @@ def evaluate(store: ArtifactStore, trained: TrainOutcome, config: FineTuneConfig
     return EvalOutcome(trained=trained, report_key=report_key, verdict=report.verdict, reasons=reasons, metrics=metrics)
 
 
-def package(store: ArtifactStore, evaluated: EvalOutcome, config: FineTuneConfig) -> Packaged:
+def package_bundle(store: ArtifactStore, evaluated: EvalOutcome, config: FineTuneConfig) -> Packaged:
     """Build the deployment bundle (folder + zip + manifest) and upload both."""
     from loraforge.package import build_bundle
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from loraforge.prep.manifests import DEFAULT_PREFIX, DataPrepConfig, DataPrepManifest, ShardSpec, StageManifest
-from loraforge.prep.stages import build_dataset, dedup_all, ingest_shard, plan_shards, read_docs, scan_shard, summarize
+from loraforge.prep.stages import build_dataset, deduplicate, ingest_shard, plan_shards, read_docs, scan_pii, summarize
 from loraforge.storage import ArtifactStore
 from loraforge.target import Target
 
@@ -23,12 +23,12 @@ __all__ = [
     "ShardSpec",
     "StageManifest",
     "build_dataset",
-    "dedup_all",
+    "deduplicate",
     "ingest_shard",
     "plan_shards",
     "read_docs",
     "run_data_prep",
-    "scan_shard",
+    "scan_pii",
     "summarize",
 ]
 
@@ -40,7 +40,7 @@ def run_data_prep(
     config, target = config or DataPrepConfig(), target or Target()
     shards = plan_shards(source, config.shard_size, store=store, prefix=target.prefix)
     ingested = [ingest_shard(store, shard, config) for shard in shards]
-    scanned = [scan_shard(store, m, config) for m in ingested]
-    deduped = dedup_all(store, scanned, config)
+    scanned = [scan_pii(store, m, config) for m in ingested]
+    deduped = deduplicate(store, scanned, config)
     summary = summarize(ingested, scanned, deduped)
     return DataPrepManifest.of(summary, build_dataset(store, deduped, config, summary))

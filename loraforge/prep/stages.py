@@ -127,7 +127,7 @@ def _scanner(config: PiiConfig) -> tuple[PiiScanner, threading.Lock]:
         return _scanners[key]
 
 
-def scan_shard(store: ArtifactStore, ingested: StageManifest, config: DataPrepConfig) -> StageManifest:
+def scan_pii(store: ArtifactStore, ingested: StageManifest, config: DataPrepConfig) -> StageManifest:
     """PII-scan one shard of documents and apply the policy (redact, mask, drop or flag)."""
     ensure_offline()
     docs = read_docs(store, ingested.outputs)
@@ -157,7 +157,7 @@ def _one_prefix(manifests: Sequence[StageManifest]) -> str:
     return prefixes.pop()
 
 
-def dedup_all(store: ArtifactStore, scanned: Sequence[StageManifest], config: DataPrepConfig) -> StageManifest:
+def deduplicate(store: ArtifactStore, scanned: Sequence[StageManifest], config: DataPrepConfig) -> StageManifest:
     """Exact then near-duplicate removal across every shard and against the persisted index."""
     docs = read_docs(store, [k for m in scanned for k in m.outputs])
     prefix = _one_prefix(scanned)

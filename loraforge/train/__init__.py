@@ -14,8 +14,8 @@ _WHERE = {
     "MetricsRecorder": "loraforge.train.callbacks",
     "TrainConfig": "loraforge.train.config",
     "load_recipe": "loraforge.train.config",
-    "TrainResult": "loraforge.train.recipe",
-    "train": "loraforge.train.recipe",
+    "TrainResult": "loraforge.train.loop",
+    "train": "loraforge.train.loop",
     "build_trainer": "loraforge.train.sft",
     "last_checkpoint": "loraforge.train.sft",
 }

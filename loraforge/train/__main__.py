@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 from loraforge.train.config import load_recipe
-from loraforge.train.recipe import train
+from loraforge.train.loop import train
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -1,4 +1,4 @@
-"""The fine-tune recipe: dataset + base model + TrainConfig -> LoRA adapter, in one linear function.
+"""The training loop: dataset + base model + TrainConfig -> LoRA adapter, in one linear function.
 
 Read top to bottom like trl's ``scripts/sft.py``: load the splits, resolve and load the base model
 (NF4 4-bit by default), hand both to TRL's ``SFTTrainer`` with a PEFT LoRA config, train (resuming
