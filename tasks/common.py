@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from prefect.tasks import exponential_backoff
 
-from loraforge.storage import DEFAULT_ROOT, ArtifactStore, open_store
+from loraforge.settings import Settings
+from loraforge.storage import ArtifactStore, open_store
 from loraforge.target import Target
 
 # Transient I/O (object store, MLflow server): three retries with jittered exponential backoff.
@@ -19,7 +20,7 @@ def store_spec(store: str | None, store_block: str | None) -> str:
     """
     if store_block:
         return BLOCK + store_block
-    return store or str(DEFAULT_ROOT.resolve())
+    return store or str(Settings().artifacts_root)
 
 
 def resolve_store(spec: str) -> ArtifactStore:

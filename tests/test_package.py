@@ -19,7 +19,7 @@ import torch
 from model_fixtures import SYSTEM, TinySetup, tiny_setup
 
 from loraforge.evaluate import EvalReport, GateConfig, apply_gate
-from loraforge.finetune import EvalOutcome, FineTuneConfig, FineTuneRun, TrainOutcome, manifests, stages
+from loraforge.finetune import EvalOutcome, FineTuneConfig, FineTuneRun, TrainOutcome, stages
 from loraforge.package import CORE_COLUMNS, MANIFEST, REQUIREMENTS, Bundle, build_bundle, verify_manifest
 from loraforge.storage import LocalStore, write_json
 
@@ -294,7 +294,7 @@ def test_inference_script_runs_from_the_unzipped_bundle(bundle: Bundle, tiny: Ti
 def test_the_package_stage_gives_inference_the_training_system_prompt(
     tiny: TinySetup, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(manifests, "SCRATCH", tmp_path / "scratch")
+    monkeypatch.setenv("LORAFORGE_SCRATCH", str(tmp_path / "scratch"))
     store = LocalStore(tmp_path / "store")
     run = FineTuneRun(tenant="acme", project="advisory", dataset_version="ds-tiny", run_name="ft-system")
     store.put_dir(run.dataset_key, tiny.dataset_dir)

@@ -6,16 +6,14 @@ report, bundle) stays in the artifact store and travels as a key. Importing this
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from loraforge.evaluate.run import EvalConfig
-from loraforge.storage import DEFAULT_ROOT
+from loraforge.settings import Settings
 
-SCRATCH = Path(os.environ.get("LORAFORGE_SCRATCH", DEFAULT_ROOT.parent / "work")).resolve()
 DEFAULT_RECIPE = "tiny-cpu.yaml"  # bundled with the package (loraforge/configs/)
 
 
@@ -76,7 +74,8 @@ class FineTuneRun(BaseModel):
 
     @property
     def scratch(self) -> Path:
-        return (SCRATCH / self.tenant / self.project / self.run_name).resolve()
+        """This run's local scratch folder under ``LORAFORGE_SCRATCH`` (read on the worker that runs it)."""
+        return Settings().scratch_root / self.tenant / self.project / self.run_name
 
 
 class TrainOutcome(BaseModel):

@@ -9,7 +9,6 @@ task on another machine pulls the newest one and resumes from it.
 from __future__ import annotations
 
 import json
-import os
 import shutil
 from pathlib import Path
 
@@ -17,10 +16,8 @@ from loraforge.dataset.version import DatasetVersion
 from loraforge.finetune import register
 from loraforge.finetune.manifests import EvalOutcome, FineTuneConfig, FineTuneRun, Packaged, TrainOutcome
 from loraforge.finetune.register import ProgressFn
-from loraforge.storage import DEFAULT_ROOT, ArtifactStore, read_json, write_json
-
-# absolute: the base model path is recorded in the bundle and the registry, and read from other cwds
-MODEL_CACHE = Path(os.environ.get("LORAFORGE_MODEL_CACHE", DEFAULT_ROOT.parent / "models")).resolve()
+from loraforge.settings import Settings
+from loraforge.storage import ArtifactStore, read_json, write_json
 
 
 def fetch_dataset(store: ArtifactStore, run: FineTuneRun) -> DatasetVersion:
@@ -35,7 +32,7 @@ def base_model_for(name: str | None, dataset: DatasetVersion) -> str:
     """A hub id / local path as is; the tiny Llama (built from the train split, cached) for "tiny"."""
     from loraforge.basemodel import ensure_base_model
 
-    return ensure_base_model(name, dataset.texts(), MODEL_CACHE)
+    return ensure_base_model(name, dataset.texts(), Settings().model_cache_root)
 
 
 def train_adapter(

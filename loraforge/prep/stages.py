@@ -17,14 +17,13 @@ from typing import Any
 
 from loraforge.dataset.build import build_examples, save_dataset
 from loraforge.dedup import Deduplicator, NearDupIndex
-from loraforge.ingest import IngestConfig, IngestResult, discover, ingest_file, ingest_files
+from loraforge.ingest import IngestConfig, IngestResult, ingest_file
 from loraforge.ingest.base import oversize, quarantine, short_error
 from loraforge.offline import ensure_offline
 from loraforge.pii import PiiConfig, PiiScanner
 from loraforge.prep.manifests import DEFAULT_PREFIX, DataPrepConfig, ShardSpec, StageManifest
 from loraforge.records import Document, Quarantined, sha256_hex
-from loraforge.s3store import ChecksumMismatch, S3Store, input_store
-from loraforge.storage import ArtifactStore, read_jsonl, write_jsonl
+from loraforge.storage import ArtifactStore, ChecksumMismatch, InputSource, open_source, read_jsonl, write_jsonl
 
 
 def plan_shards(
@@ -36,21 +35,11 @@ def plan_shards(
     ``store`` when it is an ``S3Store`` (any bucket of its endpoint), else of the ``LORAFORGE_S3_*``
     environment. Planning a bucket reads no object: the listing's ETag and size identify content.
     """
-    if str(source).startswith("s3://"):
-        src = input_store(str(source), store)
-        # hidden names (".git/...", ".DS_Store") are skipped, as discover() skips them in a folder
-        files = [(k, h) for k, h in src.list_identities() if not any(p.startswith(".") for p in k.split("/"))]
-        if not files:
-            raise FileNotFoundError(f"no input objects under {source}")
-        root = src.uri("").rstrip("/")
-    else:
-        folder = Path(source).resolve()
-        if not folder.is_dir():
-            raise FileNotFoundError(f"source folder not found: {source}")
-        files = [(p.relative_to(folder).as_posix(), sha256_hex(p.read_bytes())) for p in discover(folder)]
-        root = str(folder)
+    src = open_source(source, store)
+    files = src.list()
     return [
-        ShardSpec(root=root, files=files[i : i + shard_size], prefix=prefix) for i in range(0, len(files), shard_size)
+        ShardSpec(root=src.root, files=files[i : i + shard_size], prefix=prefix)
+        for i in range(0, len(files), shard_size)
     ]
 
 
@@ -65,11 +54,11 @@ def _reasons(quarantined: Sequence[Quarantined]) -> dict[str, int]:
 def ingest_shard(store: ArtifactStore, shard: ShardSpec, config: DataPrepConfig) -> StageManifest:
     """Parse one shard of files into documents; unparseable files go to the quarantine manifest."""
     ensure_offline()
-    if shard.root.startswith("s3://"):
-        result = _ingest_objects(input_store(shard.root, store), shard, config.ingest)
-    else:
-        root = Path(shard.root)
-        result = ingest_files([root / rel for rel, _ in shard.files], config.ingest, root=root)
+    source = open_source(shard.root, store)
+    result = IngestResult()
+    with tempfile.TemporaryDirectory(prefix="loraforge-ingest-") as tmp:
+        for rel, _ in shard.files:
+            result.merge(_ingest_one(source, rel, Path(tmp), config.ingest))
     base = f"{shard.prefix}/prep/ingest/{shard.key}"
     write_jsonl(store, base + ".docs.jsonl", result.documents)
     write_jsonl(store, base + ".quarantine.jsonl", result.quarantined)
@@ -85,32 +74,25 @@ def ingest_shard(store: ArtifactStore, shard: ShardSpec, config: DataPrepConfig)
     )
 
 
-def _ingest_objects(src: S3Store, shard: ShardSpec, config: IngestConfig) -> IngestResult:
-    """Download a shard's objects one at a time and ingest them; each source is the object's s3:// URI."""
-    result = IngestResult()
-    with tempfile.TemporaryDirectory(prefix="loraforge-ingest-") as tmp:
-        for rel, _ in shard.files:
-            fetched = _fetch(src, rel, Path(tmp), config.max_bytes)
-            if isinstance(fetched, Quarantined):
-                result.merge(IngestResult(quarantined=[fetched], n_files=1))
-            else:
-                result.merge(ingest_file(fetched, config, source_name=src.uri(rel)))
-                fetched.unlink()  # at most one object of the shard on local disk at a time
-    return result
-
-
-def _fetch(src: S3Store, rel: str, folder: Path, max_bytes: int) -> Path | Quarantined:
-    """The object downloaded under ``folder``, or why not. A denied or failed request raises instead:
-    a configuration or transient problem, not a property of the file (the task retries)."""
-    uri = src.uri(rel)
+def _ingest_one(source: InputSource, rel: str, scratch: Path, config: IngestConfig) -> IngestResult:
+    """One input ingested, or quarantined with why. A denied or failed request raises instead: a
+    configuration or transient problem, not a property of the file (the task retries)."""
+    name = source.name(rel)
     try:
-        if (rejected := oversize(uri, src.size(rel), max_bytes)) is not None:
-            return rejected
-        return src.get_file(rel, folder / rel)
+        if (rejected := oversize(name, source.size(rel), config.max_bytes)) is not None:
+            return IngestResult(quarantined=[rejected], n_files=1)
+        path = source.fetch(rel, scratch)
     except FileNotFoundError:
-        return quarantine(uri, "unreadable", "object no longer exists (deleted after planning)")
+        return IngestResult(
+            quarantined=[quarantine(name, "unreadable", "no longer exists (deleted after planning)")], n_files=1
+        )
     except ChecksumMismatch as exc:
-        return quarantine(uri, "unreadable", short_error(exc))
+        return IngestResult(quarantined=[quarantine(name, "unreadable", short_error(exc))], n_files=1)
+    try:
+        return ingest_file(path, config, source_name=name)
+    finally:
+        if path.is_relative_to(scratch):
+            path.unlink(missing_ok=True)  # at most one downloaded input of the shard on local disk at a time
 
 
 _scanners: dict[str, tuple[PiiScanner, threading.Lock]] = {}
