@@ -35,11 +35,15 @@ class FineTuneConfig(BaseModel):
 
     def train_config(self):  # type: ignore[no-untyped-def]  # -> loraforge.train.config.TrainConfig
         """The recipe (default tiny-cpu.yaml) with ``overrides`` and ``base_model`` applied, re-validated."""
+        from loraforge.config import apply_overrides
         from loraforge.train.config import TrainConfig, load_recipe
 
         config = load_recipe(self.recipe or DEFAULT_RECIPE)
         base = {"base_model": self.base_model} if self.base_model else {}
-        return TrainConfig.model_validate({**config.model_dump(), **self.overrides, **base})
+        # dotted keys reach into the passthrough sections: {"sft.neftune_noise_alpha": 5}
+        return TrainConfig.model_validate(
+            apply_overrides(config.model_dump(), [*self.overrides.items(), *base.items()])
+        )
 
 
 class FineTuneRun(BaseModel):

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 RECIPES = Path(__file__).resolve().parents[1] / "configs"
 LORA_TARGETS = ["q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj"]
@@ -59,6 +59,15 @@ class TrainConfig(BaseModel):
     max_oom_retries: int = Field(3, ge=0, description="CUDA OOM: halve batch, double grad-accum, at most this often.")
     gpu_hourly_cost_usd: float = Field(2.49, ge=0, description="For estimated_cost_usd = GPU hours x this.")
 
+    # Anything else the libraries take, passed through and checked by them when the recipe loads.
+    lora: dict[str, Any] = Field(
+        default_factory=dict, description="More peft.LoraConfig arguments, e.g. {use_rslora: true}."
+    )
+    sft: dict[str, Any] = Field(
+        default_factory=dict,
+        description="More trl.SFTConfig arguments, e.g. {neftune_noise_alpha: 5, lr_scheduler_kwargs: {...}}.",
+    )
+
     @field_validator("optim")
     @classmethod
     def _known_optimizer(cls, value: str) -> str:
@@ -68,6 +77,14 @@ class TrainConfig(BaseModel):
         if value not in known:
             raise ValueError(f"unknown optimizer {value!r}; e.g. paged_adamw_8bit, adamw_torch")
         return value
+
+    @model_validator(mode="after")
+    def _library_arguments(self) -> TrainConfig:
+        if self.lora or self.sft:
+            from loraforge.train.sft import check_arguments
+
+            check_arguments(self)
+        return self
 
 
 def resolve_recipe(recipe: str | Path) -> Path:
