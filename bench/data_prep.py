@@ -55,10 +55,10 @@ def stage_figures(source: Path, store_root: Path) -> tuple[dict[str, dict[str, f
     store, config = LocalStore(store_root), prep.DataPrepConfig()
     shards = prep.plan_shards(source, config.shard_size)
     ingested, t_ingest = timed(lambda: [prep.ingest_shard(store, s, config) for s in shards])
-    docs = prep._docs(store, [k for m in ingested for k in m.outputs])
+    docs = prep.read_docs(store, [k for m in ingested for k in m.outputs])
     text_mb = sum(len(d.text.encode()) for d in docs) / 1e6
-    scanned, t_pii = timed(lambda: [prep.scan_shard(store, m, config) for m in ingested])
-    deduped, t_dedup = timed(prep.dedup_all, store, scanned, config)
+    scanned, t_pii = timed(lambda: [prep.scan_pii(store, m, config) for m in ingested])
+    deduped, t_dedup = timed(prep.deduplicate, store, scanned, config)
     report = prep.summarize(ingested, scanned, deduped)
     _, t_dataset = timed(prep.build_dataset, store, deduped, config, report)
     in_mb = sum(m.extra["bytes"] for m in ingested) / 1e6
@@ -74,12 +74,13 @@ def stage_figures(source: Path, store_root: Path) -> tuple[dict[str, dict[str, f
 def flow_vs_direct(source: Path, tmp: Path) -> tuple[float, float]:
     """Seconds for the direct chain and for the flow, same input, fresh stores (no cache hits)."""
     from flows.data_prep import data_prep
+    from loraforge.target import Target
 
     warm = make_corpus(tmp / "warm", 1)  # starts the local Prefect server, loads spaCy: not measured
     prep.run_data_prep(warm, LocalStore(tmp / "warm-direct"))
-    data_prep(source=str(warm), store=str(tmp / "warm-flow"))
+    data_prep(source=str(warm), target=Target(store=str(tmp / "warm-flow")))
     _, direct = timed(prep.run_data_prep, source, LocalStore(tmp / "direct"))
-    _, flow = timed(lambda: data_prep(source=str(source), store=str(tmp / "flow")))
+    _, flow = timed(lambda: data_prep(source=str(source), target=Target(store=str(tmp / "flow"))))
     return direct, flow
 
 

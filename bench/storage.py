@@ -24,7 +24,7 @@ sys.path[:0] = [str(REPO), str(REPO / "tests")]
 
 from seaweed import seaweed_s3  # noqa: E402
 
-from loraforge.s3store import S3Store  # noqa: E402
+from loraforge.storage import S3Store  # noqa: E402
 
 
 def best(fn: Callable[[], object], repeat: int) -> float:

@@ -49,10 +49,8 @@ def sample_dataset(work: Path) -> Path:
     from loraforge.storage import LocalStore
 
     store = LocalStore(work / "store")
-    report = run_data_prep(REPO / "examples" / "docs", store)
-    manifest = report["dataset"]
-    key = (manifest.get("outputs") or manifest.get("keys"))[0]  # StageManifest renamed keys -> outputs
-    return store.get_dir(key, work / "dataset")
+    manifest = run_data_prep(REPO / "examples" / "docs", store)
+    return store.get_dir(manifest.dataset_key, work / "dataset")
 
 
 def train_only(dataset_dir: Path, out: Path) -> Path:
@@ -236,7 +234,7 @@ def main(argv: list[str] | None = None) -> None:
         tiny = ensure_base_model("tiny", texts, work / "models")
         print(f"dataset: {len(splits['train'])} train examples from {source}")
 
-        recipe = load_recipe(REPO / "configs" / "tiny-cpu.yaml")
+        recipe = load_recipe("tiny-cpu.yaml")
         cpu = recipe.model_copy(update={"max_steps": args.steps, "device": "cpu"})
         compare("tiny Llama, CPU", dataset_dir, tiny, cpu, args.rounds, work)
         print(f"\npeak memory (process max RSS, all CPU runs): {_max_rss_mb():.0f} MiB")

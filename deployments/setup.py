@@ -13,8 +13,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
-from collections.abc import Mapping
 from pathlib import Path
 
 from prefect import get_client
@@ -23,6 +21,7 @@ from prefect.exceptions import ObjectNotFound
 from prefect.workers.process import ProcessWorker
 
 from blocks import MlflowServer, ObjectStore
+from loraforge.settings import Settings
 
 CPU_POOL, GPU_POOL = "cpu-pool", "gpu-pool"
 GPU_TAG = "gpu"  # the tag of the training and evaluation tasks (tasks/fine_tune.py)
@@ -61,22 +60,25 @@ def ensure_pool(name: str, pool_type: str, description: str, concurrency: int | 
         client.create_work_pool(create)
 
 
-def save_blocks(env: Mapping[str, str], store_block: str, mlflow_block: str) -> list[str]:
+def save_blocks(settings: Settings, store_block: str, mlflow_block: str) -> list[str]:
     """Register the block types and save the blocks the environment describes; returns their names."""
     saved = []
     for block_type in (ObjectStore, MlflowServer):
         block_type.register_type_and_schema()
-    if env.get("LORAFORGE_S3_ENDPOINT"):
+    if settings.s3_endpoint:
+        endpoint, access_key, secret_key = settings.s3_required()
         ObjectStore(
-            endpoint=env["LORAFORGE_S3_ENDPOINT"],
-            bucket=env.get("LORAFORGE_S3_BUCKET", "loraforge"),
-            access_key=env["LORAFORGE_S3_ACCESS_KEY"],
-            secret_key=env["LORAFORGE_S3_SECRET_KEY"],
-            secure=env.get("LORAFORGE_S3_SECURE", "false").lower() in ("1", "true", "yes"),
+            endpoint=endpoint,
+            bucket=settings.s3_bucket,
+            access_key=access_key,
+            secret_key=secret_key,
+            secure=settings.s3_secure,
+            region=settings.s3_region,
         ).save(store_block, overwrite=True)
         saved.append(f"loraforge-object-store/{store_block}")
-    if env.get("MLFLOW_TRACKING_URI"):
-        MlflowServer(tracking_uri=env["MLFLOW_TRACKING_URI"], token=env.get("MLFLOW_TRACKING_TOKEN")).save(
+    if settings.mlflow_tracking_uri:
+        token = settings.mlflow_tracking_token
+        MlflowServer(tracking_uri=settings.mlflow_tracking_uri, token=token.get_secret_value() if token else None).save(
             mlflow_block, overwrite=True
         )
         saved.append(f"loraforge-mlflow-server/{mlflow_block}")
@@ -95,7 +97,7 @@ def main(argv: list[str] | None = None) -> None:
     ensure_pool(GPU_POOL, args.gpu_pool_type, "GPU workers: QLoRA fine-tune and evaluation.", concurrency=args.gpus)
     with get_client(sync_client=True) as client:
         client.create_concurrency_limit(tag=GPU_TAG, concurrency_limit=args.gpus)
-    saved = save_blocks(os.environ, args.store_block, args.mlflow_block)
+    saved = save_blocks(Settings(), args.store_block, args.mlflow_block)
     print(f"pools: {CPU_POOL} (process), {GPU_POOL} ({args.gpu_pool_type}, {args.gpus} at a time)")
     print(f"tag concurrency limit: {GPU_TAG}={args.gpus}")
     print("blocks: " + (", ".join(saved) or "none (embedded defaults)"))

@@ -10,78 +10,31 @@ from typing import Any
 
 from prefect import flow, unmapped
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
-from pydantic import BaseModel
 
-from loraforge import prep, report
-from loraforge.dataset.build import DatasetConfig
-from loraforge.dedup import DedupConfig
-from loraforge.ingest import IngestConfig
-from loraforge.pii import PiiConfig
-from tasks.common import resolve_store, store_spec
+from loraforge import report
+from loraforge.prep import DataPrepConfig, DataPrepManifest, summarize
+from loraforge.target import Target
+from tasks.common import resolve_store, target_store
 from tasks.data_prep import build_dataset, deduplicate, ingest_shard, plan_shards, scan_pii
-
-
-class DataPrepManifest(BaseModel):
-    """What the flow returns: where the dataset is, its version, and the counts of every stage."""
-
-    tenant: str
-    project: str
-    dataset_uri: str
-    version: str
-    n_files: int
-    n_documents: int
-    n_examples: int
-    quarantined_by_reason: dict[str, int]
-    pii_by_entity: dict[str, int]
-    pii_by_recognizer: dict[str, int] = {}
-    dedup: dict[str, int]
-    examples: dict[str, dict[str, int]]
-    examples_dropped_by_reason: dict[str, int]
 
 
 @flow(name="data-prep", description="Ingest, PII-scan, deduplicate and build a versioned chat dataset.")
 def data_prep(
-    source: str = "examples/docs",
-    tenant: str = "default",
-    project: str = "default",
-    store: str | None = None,
-    store_block: str | None = None,
-    shard_size: int = 200,
-    ingest: IngestConfig = IngestConfig(),
-    pii: PiiConfig = PiiConfig(),
-    dedup: DedupConfig = DedupConfig(),
-    dataset: DatasetConfig = DatasetConfig(),
+    source: str = "examples/docs", target: Target = Target(), config: DataPrepConfig = DataPrepConfig()
 ) -> DataPrepManifest:
     """Run the data-prep chain over the files under ``source`` (a folder or an ``s3://bucket/prefix/``).
 
-    Artifacts go to the ``store_block`` object-store block when named, else ``store`` (a folder or an
-    ``s3://`` URI; default ``.loraforge/artifacts``). Returns the dataset manifest.
+    ``target`` scopes the run (tenant/project) and names the artifact store (its ``store_block`` when
+    set, else ``store``; default ``.loraforge/artifacts``). Returns the dataset manifest.
     """
-    config = prep.DataPrepConfig(
-        tenant=tenant, project=project, shard_size=shard_size, ingest=ingest, pii=pii, dedup=dedup, dataset=dataset
-    )
-    store = store_spec(store, store_block)
-    shards = plan_shards(store, source, shard_size)
+    store = target_store(target)
+    shards = plan_shards(store, source, config.shard_size, target.prefix)
     ingested = ingest_shard.map(unmapped(store), shards, unmapped(config)).result()
     scanned = scan_pii.map(unmapped(store), ingested, unmapped(config)).result()
     deduped = deduplicate(store, scanned, config)
-    summary = prep.summarize(ingested, scanned, deduped)
+    summary = summarize(ingested, scanned, deduped)
     built = build_dataset(store, deduped, config, summary)
-    manifest = DataPrepManifest(
-        tenant=tenant,
-        project=project,
-        dataset_uri=built.extra["uri"],
-        version=built.extra["version"],
-        n_files=summary["files"],
-        n_documents=summary["documents"],
-        n_examples=built.n_out,
-        quarantined_by_reason=summary["quarantined_by_reason"],
-        pii_by_entity=summary["pii_by_entity"],
-        pii_by_recognizer=summary["pii_by_recognizer"],
-        dedup=summary["dedup"],
-        examples=built.extra["counts"],
-        examples_dropped_by_reason=built.dropped_by_reason,
-    )
+    manifest = DataPrepManifest.of(summary, built)
     _publish(store, manifest, [*ingested, *scanned, deduped, built])
     return manifest
 

@@ -18,12 +18,13 @@ from prefect.deployments import run_deployment
 from prefect.logging import get_run_logger
 from pydantic import BaseModel
 
-from flows.data_prep import DataPrepManifest, data_prep
-from flows.fine_tune import fine_tune
-from loraforge.evaluate import EvalConfig
-from loraforge.finetune import FineTuneOutcome, FineTuneRun
+from flows import data_prep as data_prep_flow
+from flows import fine_tune as fine_tune_flow
+from loraforge.finetune import FineTuneConfig, FineTuneOutcome, FineTuneRun
+from loraforge.prep import DataPrepConfig, DataPrepManifest
 from loraforge.storage import read_json
-from tasks.common import resolve_store, store_spec
+from loraforge.target import Target
+from tasks.common import resolve_store, target_store
 
 
 class PipelineOutcome(BaseModel):
@@ -34,40 +35,21 @@ class PipelineOutcome(BaseModel):
 @flow(name="pipeline", description="data-prep over a folder or bucket prefix, then fine-tune on the new dataset.")
 def pipeline(
     source: str = "examples/docs",
-    tenant: str = "default",
-    project: str = "default",
-    base_model: str | None = None,
-    recipe: str | None = None,
-    overrides: dict[str, Any] | None = None,
-    evaluation: EvalConfig = EvalConfig(),
-    store: str | None = None,
-    store_block: str | None = None,
-    tracking_uri: str | None = None,
-    mlflow_block: str | None = None,
+    target: Target = Target(),
+    data_prep: DataPrepConfig = DataPrepConfig(),
+    fine_tune: FineTuneConfig = FineTuneConfig(),
     fine_tune_deployment: str | None = None,
 ) -> PipelineOutcome:
-    """Run data-prep here, then fine-tune: in-process, or on the GPU pool when ``fine_tune_deployment``
-    (e.g. ``fine-tune/gpu``) is named."""
-    prepared = data_prep(source=source, tenant=tenant, project=project, store=store, store_block=store_block)
-    params = {
-        "dataset_version": prepared.version,
-        "tenant": tenant,
-        "project": project,
-        "base_model": base_model,
-        "recipe": recipe,
-        "overrides": overrides,
-        "evaluation": evaluation,
-        "store": store,
-        "store_block": store_block,
-        "tracking_uri": tracking_uri,
-        "mlflow_block": mlflow_block,
-    }
+    """Run data-prep here with ``data_prep``, then fine-tune with ``fine_tune`` on the new dataset:
+    in-process, or on the GPU pool when ``fine_tune_deployment`` (e.g. ``fine-tune/gpu``) is named."""
+    prepared = data_prep_flow.data_prep(source=source, target=target, config=data_prep)
     if fine_tune_deployment:
-        tuned = _fine_tune_remote(fine_tune_deployment, params)
+        tuned = _fine_tune_remote(fine_tune_deployment, prepared.version, target, fine_tune)
     else:
-        tuned = fine_tune(**params)
+        tuned = fine_tune_flow.fine_tune(dataset_version=prepared.version, target=target, config=fine_tune)
     outcome = PipelineOutcome(data_prep=prepared, fine_tune=tuned)
-    create_markdown_artifact(_summary(outcome), key=f"pipeline-{tenant}-{project}", description="pipeline summary")
+    key = f"pipeline-{target.tenant}-{target.project}"
+    create_markdown_artifact(_summary(outcome), key=key, description="pipeline summary")
     return outcome
 
 
@@ -87,21 +69,19 @@ def _summary(outcome: PipelineOutcome) -> str:
     )
 
 
-def _fine_tune_remote(deployment: str, params: dict[str, Any]) -> FineTuneOutcome:
+def _fine_tune_remote(deployment: str, version: str, target: Target, config: FineTuneConfig) -> FineTuneOutcome:
     """Trigger the fine-tune deployment, wait for it, and read its outcome from the store."""
-    params = {**params, "evaluation": params["evaluation"].model_dump()}
+    params: dict[str, Any] = {"dataset_version": version, "target": target.model_dump(), "config": config.model_dump()}
     # A retried pipeline run attaches to the fine-tune it already triggered instead of training twice.
-    key = f"pipeline-{runtime.flow_run.id}-{params['dataset_version']}"
+    key = f"pipeline-{runtime.flow_run.id}-{version}"
     child = run_deployment(deployment, parameters=params, idempotency_key=key, timeout=None, poll_interval=10)
     if not child.state or not child.state.is_completed():
         state = child.state.name if child.state else "unknown"
         raise RuntimeError(f"fine-tune run {child.name} ({child.id}) ended {state}")
     get_run_logger().info("fine-tune run %s completed on deployment %s", child.name, deployment)
-    version = params["dataset_version"]
     run_name = FineTuneRun.name_for(version, str(child.id))
-    run = FineTuneRun(tenant=params["tenant"], project=params["project"], dataset_version=version, run_name=run_name)
-    artifacts = resolve_store(store_spec(params["store"], params["store_block"]))
-    return FineTuneOutcome.model_validate(read_json(artifacts, run.outcome_key))
+    run = FineTuneRun(tenant=target.tenant, project=target.project, dataset_version=version, run_name=run_name)
+    return FineTuneOutcome.model_validate(read_json(resolve_store(target_store(target)), run.outcome_key))
 
 
 if __name__ == "__main__":

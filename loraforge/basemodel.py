@@ -215,12 +215,14 @@ def load_model(
     device: str | None = None,
     *,
     gradient_checkpointing: bool = False,
+    training: bool = True,
 ) -> PreTrainedModel:
-    """Load a causal LM for LoRA training: NF4 4-bit (QLoRA) or unquantised.
+    """Load a causal LM for LoRA training (or, ``training=False``, for inference): NF4 4-bit or unquantised.
 
     NF4 uses double quantisation and computes in bf16 on CUDA, float32 on CPU (bitsandbytes 0.50
-    runs 4-bit on CPU too), then ``prepare_model_for_kbit_training`` (norms in fp32, input grads on).
-    On CPU, bitsandbytes' eval-time weight repacking is switched off (it breaks backprop, see below).
+    runs 4-bit on CPU too). For training, then ``prepare_model_for_kbit_training`` (norms in fp32,
+    input grads on) and, on CPU, bitsandbytes' eval-time weight repacking is switched off (it breaks
+    backprop, see below). For inference the model comes back in eval mode.
     """
     ensure_offline()
     import torch
@@ -240,6 +242,8 @@ def load_model(
     elif quantization != "none":
         raise ValueError(f"quantization must be 'nf4' or 'none', got {quantization!r}")
     model = AutoModelForCausalLM.from_pretrained(name_or_path, **kwargs)
+    if not training:
+        return model.eval()
     if quantization == "nf4":
         from peft import prepare_model_for_kbit_training
 

@@ -44,6 +44,10 @@ class Element:
     level: int = 0  # heading depth for titles (1 = top), 0 otherwise
     meta: dict[str, Any] = field(default_factory=dict)
 
+    def __post_init__(self) -> None:
+        if self.kind not in ELEMENT_KINDS:
+            raise ValueError(f"unknown element kind {self.kind!r}; one of {ELEMENT_KINDS}")
+
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
 

@@ -13,7 +13,6 @@ every registration, ``champion`` moved only when the evaluation gate says go.
 from __future__ import annotations
 
 import json
-import os
 import time
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -25,7 +24,7 @@ from mlflow.entities import Dataset, DatasetInput, InputTag, Metric, Param
 from mlflow.entities.model_registry import ModelVersion
 from mlflow.exceptions import MlflowException
 
-from loraforge.storage import DEFAULT_ROOT
+from loraforge.settings import Settings
 
 CHALLENGER, CHAMPION = "challenger", "champion"
 _PARAM_LIMIT = 6000  # MLflow's max param value length
@@ -33,9 +32,10 @@ _PARAM_LIMIT = 6000  # MLflow's max param value length
 
 def default_tracking_uri() -> str:
     """``MLFLOW_TRACKING_URI`` when set, else a SQLite store beside the local artifact folder."""
-    if uri := os.environ.get("MLFLOW_TRACKING_URI"):
-        return uri
-    home = DEFAULT_ROOT.parent.resolve()
+    settings = Settings()
+    if settings.mlflow_tracking_uri:
+        return settings.mlflow_tracking_uri
+    home = settings.home.resolve()
     home.mkdir(parents=True, exist_ok=True)
     return f"sqlite:///{home / 'mlflow.db'}"
 
@@ -135,6 +135,11 @@ class Tracker:
         if promote:
             self.client.set_registered_model_alias(self.model_name, CHAMPION, version.version)
         return self.client.get_model_version(self.model_name, version.version)
+
+    def promote(self, version: int | str) -> ModelVersion:
+        """Point ``champion`` at ``version`` (a manual promotion, e.g. after a human review of a no-go)."""
+        self.client.set_registered_model_alias(self.model_name, CHAMPION, str(version))
+        return self.client.get_model_version(self.model_name, str(version))
 
     def champion(self) -> ModelVersion | None:
         try:

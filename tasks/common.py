@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from prefect.tasks import exponential_backoff
 
-from loraforge.storage import DEFAULT_ROOT, ArtifactStore, open_store
+from loraforge.settings import Settings
+from loraforge.storage import ArtifactStore, open_store
+from loraforge.target import Target
 
 # Transient I/O (object store, MLflow server): three retries with jittered exponential backoff.
 IO_RETRIES = {"retries": 3, "retry_delay_seconds": exponential_backoff(backoff_factor=2), "retry_jitter_factor": 0.5}
@@ -18,7 +20,7 @@ def store_spec(store: str | None, store_block: str | None) -> str:
     """
     if store_block:
         return BLOCK + store_block
-    return store or str(DEFAULT_ROOT.resolve())
+    return store or str(Settings().artifacts_root)
 
 
 def resolve_store(spec: str) -> ArtifactStore:
@@ -37,3 +39,8 @@ def resolve_tracking(tracking_uri: str | None, mlflow_block: str | None) -> str 
 
         return MlflowServer.load(mlflow_block).activate()
     return tracking_uri
+
+
+def target_store(target: Target) -> str:
+    """The store spec of a target (its block when named, else its folder or URI)."""
+    return store_spec(target.store, target.store_block)

@@ -1,4 +1,4 @@
-"""Prefect tasks of the data-prep flow: thin wrappers over ``loraforge.prep`` (no logic here).
+"""Prefect tasks of the data-prep flow: one line each around ``loraforge.prep`` stages (no logic here).
 
 Each task takes a store spec (tasks/common.py) and small pydantic specs/manifests, so Prefect's INPUTS cache key is a
 hash of *content* (shard file hashes, upstream manifests, config): an unchanged rerun is served from
@@ -22,9 +22,9 @@ CACHED = {"cache_policy": INPUTS + TASK_SOURCE, "cache_expiration": timedelta(da
 
 
 @task(name="plan-shards", tags=["data-prep"], **IO_RETRIES)
-def plan_shards(store: str, source: str, shard_size: int) -> list[ShardSpec]:
+def plan_shards(store: str, source: str, shard_size: int, prefix: str) -> list[ShardSpec]:
     """List the input files (a folder or a bucket prefix), cut into shards (never one task per document)."""
-    return prep.plan_shards(source, shard_size, store=resolve_store(store))
+    return prep.plan_shards(source, shard_size, store=resolve_store(store), prefix=prefix)
 
 
 @task(name="ingest-shard", tags=["data-prep", "ingest"], task_run_name="ingest-{shard.key}", **CACHED, **IO_RETRIES)
@@ -34,12 +34,12 @@ def ingest_shard(store: str, shard: ShardSpec, config: DataPrepConfig) -> StageM
 
 @task(name="scan-pii", tags=["data-prep", "pii"], retries=1, **CACHED)
 def scan_pii(store: str, ingested: StageManifest, config: DataPrepConfig) -> StageManifest:
-    return prep.scan_shard(resolve_store(store), ingested, config)
+    return prep.scan_pii(resolve_store(store), ingested, config)
 
 
 @task(name="deduplicate", tags=["data-prep", "dedup"], retries=1, **CACHED)
 def deduplicate(store: str, scanned: list[StageManifest], config: DataPrepConfig) -> StageManifest:
-    return prep.dedup_all(resolve_store(store), scanned, config)
+    return prep.deduplicate(resolve_store(store), scanned, config)
 
 
 @task(name="build-dataset", tags=["data-prep", "dataset"], **CACHED, **IO_RETRIES)

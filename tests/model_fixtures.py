@@ -110,7 +110,7 @@ def write_dataset(out_dir: Path, examples: list[Example], splits: dict[str, str]
     for ex in examples:
         ex.group = ex.group or ex.id
         ex.split = (splits or {}).get(ex.id, "test")
-    save_dataset(BuildResult(examples=examples, dropped=[], version="ds-tiny"), out_dir)
+    save_dataset(BuildResult(examples=examples, dropped=[], version="ds-tiny", system_prompt=SYSTEM), out_dir)
     return out_dir
 
 

@@ -232,6 +232,18 @@ def env_reads(source: str) -> set[str]:
     return {name for name in names if re.fullmatch(r"[A-Z][A-Z0-9_]*[A-Z0-9]", name)}
 
 
+def settings_env(*prefixes: str) -> set[str]:
+    """Variables ``loraforge.settings.Settings`` declares (pydantic-settings reads them without a call the
+    scan above could see), optionally only those starting with one of ``prefixes``."""
+    from loraforge.settings import Settings
+
+    names = set()
+    for name, field in Settings.model_fields.items():
+        alias = field.validation_alias
+        names |= set(alias.choices) if alias is not None else {Settings.model_config["env_prefix"] + name.upper()}
+    return {n for n in names if not prefixes or n.startswith(prefixes)}
+
+
 def code_files() -> Iterator[Path]:
     for folder in CODE_DIRS:
         for path in sorted((REPO / folder).rglob("*.py")):
@@ -465,6 +477,7 @@ def test_workers_poll_the_pools_setup_creates_and_prefect_yaml_uses() -> None:
 
 def test_workers_define_every_variable_the_code_reads() -> None:
     read = set().union(*(env_reads(path.read_text()) for path in code_files())) | prefect_yaml_env_placeholders()
+    read |= settings_env()
     assert {"MLFLOW_TRACKING_URI", "LORAFORGE_S3_ENDPOINT", "LORAFORGE_REPO"} <= read  # the scan works
     required = read - set(OPTIONAL_ENV)
     for worker in WORKERS:
@@ -476,7 +489,8 @@ def test_workers_define_every_variable_the_code_reads() -> None:
 
 def test_setup_service_has_what_the_setup_script_reads() -> None:
     setup_module()
-    missing = env_reads(SETUP_MODULE.read_text()) - set(OPTIONAL_ENV) - set(env_of("setup"))
+    reads = env_reads(SETUP_MODULE.read_text()) | settings_env("LORAFORGE_S3_", "MLFLOW_")  # blocks from Settings
+    missing = reads - set(OPTIONAL_ENV) - set(env_of("setup"))
     assert not missing, f"setup service does not define {sorted(missing)}"
     assert env_of("setup")["PREFECT_API_URL"] == env_of("worker-cpu")["PREFECT_API_URL"]
 

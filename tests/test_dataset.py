@@ -217,3 +217,12 @@ def test_empty_split_still_saves_and_loads(tmp_path):
     loaded = load_from_disk(str(tmp_path / "hf"))
     assert list(loaded) == ["train"] and loaded["train"].num_rows == len(result.examples)
     assert (tmp_path / "test.jsonl").read_text() == "" and card["counts"]["test"] == {}
+
+
+def test_the_card_records_the_system_prompt_of_the_examples(tmp_path):
+    config = DatasetConfig(scope="Acme Advisors")
+    result = build_examples([fee_doc(f"doc{i}") for i in range(4)], config)
+    card = save_dataset(result, tmp_path)
+    prompts = {ex.messages[0]["content"] for ex in result.examples if ex.messages[0]["role"] == "system"}
+    assert prompts == {card["system_prompt"]} and "Acme Advisors" in card["system_prompt"]
+    assert card["system_prompt"] in (tmp_path / "README.md").read_text()

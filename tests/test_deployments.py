@@ -16,6 +16,7 @@ from prefect.settings import PREFECT_API_URL
 from blocks import MlflowServer, ObjectStore
 from deployments import setup
 from loraforge.storage import LocalStore, S3Store
+from loraforge.train.config import resolve_recipe
 from tasks.common import resolve_store, resolve_tracking, store_spec
 
 REPO = Path(__file__).resolve().parents[1]
@@ -127,9 +128,9 @@ def test_prefect_yaml_parameters_validate_against_the_flow_signature(index):
     validated = flow.validate_parameters(params)
     assert set(params) <= set(validated)
     assert deployment["description"] and deployment["tags"]
-    for name in ("recipe",):
-        if name in params:
-            assert (REPO / params[name]).is_file()
+    for section in ("config", "fine_tune"):
+        if "recipe" in params.get(section, {}):
+            assert resolve_recipe(params[section]["recipe"]).is_file()
 
 
 def test_importing_the_flows_turns_prefect_telemetry_off(tmp_path):

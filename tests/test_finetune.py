@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
-from loraforge import finetune
+from loraforge.dataset.version import DatasetVersion
 from loraforge.finetune import FineTuneRun
+from loraforge.finetune import stages as finetune
 from loraforge.storage import LocalStore
 
 
@@ -22,7 +25,7 @@ def _checkpoint(root: Path, step: int) -> Path:
 
 @pytest.fixture
 def run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> FineTuneRun:
-    monkeypatch.setattr(finetune, "SCRATCH", tmp_path / "scratch")
+    monkeypatch.setenv("LORAFORGE_SCRATCH", str(tmp_path / "scratch"))
     return FineTuneRun(tenant="acme", project="advisory", dataset_version="ds-0", run_name="ft-1")
 
 
@@ -66,4 +69,15 @@ def test_example_prompts_come_from_held_out_user_turns(tmp_path: Path):
     ]
     (tmp_path / "test.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows[:2]))
     (tmp_path / "validation.jsonl").write_text(json.dumps(rows[2]) + "\n")
-    assert finetune.example_prompts(tmp_path, n=3) == ["q0", "q1", "q2"]
+    assert DatasetVersion(tmp_path).example_prompts(n=3) == ["q0", "q1", "q2"]
+
+
+def test_configs_and_manifests_import_without_torch() -> None:
+    """Recipes and the fine-tune models (flow parameters, manifests) load in a process without torch."""
+    probe = (
+        "import sys, loraforge.train.config, loraforge.finetune; "
+        "print(sorted(m for m in ('torch', 'transformers', 'trl', 'peft') if m in sys.modules))"
+    )
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "[]"

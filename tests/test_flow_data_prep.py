@@ -13,6 +13,7 @@ from prefect.client.orchestration import get_client
 from prefect.client.schemas.filters import FlowRunFilter, FlowRunFilterId
 
 from flows.data_prep import data_prep
+from loraforge.target import Target
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
 
@@ -28,12 +29,14 @@ def first_run(prefect_server, tmp_path_factory):
     handler = _Capture()
     logging.getLogger().addHandler(handler)
     try:
-        state = data_prep(
-            source=str(EXAMPLES / "docs"), tenant="acme", project="advisory", store=str(store), return_state=True
-        )
+        state = data_prep(source=str(EXAMPLES / "docs"), target=_target(store), return_state=True)
     finally:
         logging.getLogger().removeHandler(handler)
     return store, state, handler.lines
+
+
+def _target(store: Path) -> Target:
+    return Target(tenant="acme", project="advisory", store=str(store))
 
 
 class _Capture(logging.Handler):
@@ -137,9 +140,7 @@ def test_ui_artifacts_published(first_run):
 
 def test_unchanged_rerun_is_served_from_cache(first_run):
     store, first_state, _ = first_run
-    state = data_prep(
-        source=str(EXAMPLES / "docs"), tenant="acme", project="advisory", store=str(store), return_state=True
-    )
+    state = data_prep(source=str(EXAMPLES / "docs"), target=_target(store), return_state=True)
     assert state.result().version == first_state.result().version
 
     async def task_states():

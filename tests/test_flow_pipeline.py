@@ -19,7 +19,9 @@ from test_package import EXPECTED_FILES
 
 from flows.pipeline import pipeline
 from loraforge.evaluate import EvalConfig
+from loraforge.finetune import FineTuneConfig
 from loraforge.package import verify_manifest
+from loraforge.target import Target
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
 
@@ -30,12 +32,11 @@ def outcome(prefect_server, tmp_path_factory):
     uri = f"sqlite:///{home / 'mlflow.db'}"
     result = pipeline(
         source=str(EXAMPLES / "docs"),
-        tenant="acme",
-        project="advisory",
-        store=str(home / "store"),
-        tracking_uri=uri,
-        overrides={"max_steps": 16, "save_steps": 8, "eval_steps": 8, "logging_steps": 2, "learning_rate": 0.01},
-        evaluation=EvalConfig(max_examples=4, max_new_tokens=12, max_loss_examples=32),
+        target=Target(tenant="acme", project="advisory", store=str(home / "store"), tracking_uri=uri),
+        fine_tune=FineTuneConfig(
+            overrides={"max_steps": 16, "save_steps": 8, "eval_steps": 8, "logging_steps": 2, "learning_rate": 0.01},
+            evaluation=EvalConfig(max_examples=4, max_new_tokens=12, max_loss_examples=32),
+        ),
     )
     return result, home, uri
 

@@ -19,7 +19,9 @@ import torch
 from model_fixtures import SYSTEM, TinySetup, tiny_setup
 
 from loraforge.evaluate import EvalReport, GateConfig, apply_gate
+from loraforge.finetune import EvalOutcome, FineTuneConfig, FineTuneRun, TrainOutcome, stages
 from loraforge.package import CORE_COLUMNS, MANIFEST, REQUIREMENTS, Bundle, build_bundle, verify_manifest
+from loraforge.storage import LocalStore, write_json
 
 EXPECTED_FILES = {
     "adapters/adapter_model.safetensors",
@@ -287,3 +289,33 @@ def test_inference_script_runs_from_the_unzipped_bundle(bundle: Bundle, tiny: Ti
     run = subprocess.run(cmd, cwd=root, env=env, capture_output=True, text=True, timeout=300)
     assert run.returncode == 0, run.stderr[-2000:]
     assert run.stdout.strip() == expected
+
+
+def test_the_package_stage_gives_inference_the_training_system_prompt(
+    tiny: TinySetup, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("LORAFORGE_SCRATCH", str(tmp_path / "scratch"))
+    store = LocalStore(tmp_path / "store")
+    run = FineTuneRun(tenant="acme", project="advisory", dataset_version="ds-tiny", run_name="ft-system")
+    store.put_dir(run.dataset_key, tiny.dataset_dir)
+    store.put_dir(f"{run.prefix}/adapter", tiny.adapter_dir)
+    report = eval_report(tiny.adapter_dir)
+    write_json(store, f"{run.prefix}/eval_report.json", report.to_dict())
+    trained = TrainOutcome(
+        run=run, adapter_key=f"{run.prefix}/adapter", base_model=str(tiny.base_dir), metrics=HISTORY, summary=SUMMARY
+    )
+    evaluated = EvalOutcome(
+        trained=trained,
+        report_key=f"{run.prefix}/eval_report.json",
+        verdict=report.verdict,
+        reasons=report.reasons,
+        metrics={},
+    )
+
+    packaged = stages.package_bundle(store, evaluated, FineTuneConfig())
+
+    with zipfile.ZipFile(store.root / packaged.zip_key) as zf:
+        script = zf.read("inference.py").decode()
+    assert f"\nSYSTEM_PROMPT = {SYSTEM!r}\n" in script
+    assert json.loads((tiny.dataset_dir / "card.json").read_text())["system_prompt"] == SYSTEM
+    assert packaged.dir_key == f"{run.prefix}/bundle" and store.exists(f"{run.prefix}/bundle/inference.py")

@@ -46,6 +46,11 @@ FAST = {
     "overrides": {"max_steps": 8, "save_steps": 4, "eval_steps": 4, "logging_steps": 2, "learning_rate": 0.01},
     "evaluation": {"max_examples": 4, "max_new_tokens": 8, "max_loss_examples": 16},
 }
+# A run's parameters replace whole top-level parameters: the run names the deployment's blocks again.
+TARGET = {"tenant": TENANT, "project": PROJECT, "store_block": "minio", "mlflow_block": "mlflow"}
+# Documents with PII are dropped instead of redacted: proves a data-prep setting reaches the PII stage.
+DATA_PREP = {"pii": {"policy": "drop"}}
+PLACEHOLDERS = ("<PERSON>", "<EMAIL_ADDRESS>", "<PHONE_NUMBER>", "<US_SSN>")
 
 pytestmark = pytest.mark.timeout(2400)
 
@@ -111,9 +116,9 @@ def pipeline_run(stack):
     acme.put_dir(INBOX, EXAMPLES / "docs")
     params = {
         "source": f"s3://{stack.s3.bucket}/{INBOX}/",
-        "tenant": TENANT,
-        "project": PROJECT,
-        **FAST,
+        "target": TARGET,
+        "data_prep": DATA_PREP,
+        "fine_tune": FAST,
     }
     with temporary_settings({PREFECT_API_URL: stack.api}):
         flow_run = run_deployment("pipeline/main", parameters=params, timeout=1800, poll_interval=3)
@@ -141,7 +146,8 @@ def test_pipeline_completed_and_triggered_fine_tune_on_the_gpu_pool(stack, pipel
     assert len(runs) == 1
     assert runs[0].state.is_completed()
     assert runs[0].parent_task_run_id is not None  # linked under the pipeline run in the UI
-    assert runs[0].parameters["store_block"] == "minio"
+    assert runs[0].parameters["target"]["store_block"] == "minio"
+    assert runs[0].parameters["config"]["overrides"]["max_steps"] == FAST["overrides"]["max_steps"]
 
 
 def test_shards_dataset_and_bundle_are_in_the_bucket_under_the_tenant_prefix(stack, pipeline_run):
@@ -153,6 +159,17 @@ def test_shards_dataset_and_bundle_are_in_the_bucket_under_the_tenant_prefix(sta
     outcome = _outcome(stack)
     assert outcome.bundle_uri.startswith(f"s3://{stack.s3.bucket}/{TENANT}/{PROJECT}/runs/{outcome.run_name}/")
     assert any(k.endswith("/bundle/MANIFEST.sha256") for k in keys)
+
+
+def test_the_pii_policy_set_on_the_pipeline_run_reached_the_dataset(stack, pipeline_run):
+    acme = stack.store(TENANT)
+    [card_key] = [k for k in acme.list(f"{TENANT}/{PROJECT}/datasets") if k.endswith("/card.json")]
+    card = read_json(acme, card_key)
+    # "redact", the default, drops no document; "drop" takes out every one with a finding before dedup
+    documents = json.loads((EXAMPLES / "corpus_manifest.json").read_text())["totals"]["documents_ingested"]
+    assert card["quarantined_by_reason"]["pii_drop"] == documents - card["dedup"]["in"] > 0
+    rows = acme.get_bytes(card_key.removesuffix("card.json") + "train.jsonl").decode()
+    assert rows and not [p for p in PLACEHOLDERS if p in rows]  # dropped, not redacted
 
 
 def test_bundle_presigned_url_downloads_the_same_bytes(stack, pipeline_run):
@@ -235,9 +252,7 @@ def test_second_tenant_cannot_read_the_first_tenants_prefix(stack, pipeline_run)
             "data-prep/nightly",
             parameters={
                 "source": f"s3://{stack.s3.bucket}/{INBOX}/",
-                "tenant": "globex",
-                "project": PROJECT,
-                "store_block": "minio-globex",
+                "target": {"tenant": "globex", "project": PROJECT, "store_block": "minio-globex"},
             },
             timeout=900,
             poll_interval=3,

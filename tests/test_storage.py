@@ -21,8 +21,18 @@ import pytest
 
 from loraforge import prep
 from loraforge.ingest import IngestConfig, ingest_files
-from loraforge.s3store import ChecksumMismatch, Digest, S3Store, S3StoreError, digest
-from loraforge.storage import DEFAULT_ROOT, LocalStore, open_store, read_jsonl
+from loraforge.settings import Settings
+from loraforge.storage import (
+    ChecksumMismatch,
+    Digest,
+    LocalStore,
+    S3Store,
+    S3StoreError,
+    digest,
+    open_source,
+    open_store,
+    read_jsonl,
+)
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
 MiB = 1024 * 1024
@@ -262,7 +272,7 @@ S3_ENV = ("ENDPOINT", "ACCESS_KEY", "SECRET_KEY", "SECURE", "REGION")
 
 
 def test_open_store_parses_specs(tmp_path, monkeypatch):
-    assert isinstance(open_store(None), LocalStore) and open_store(None).root == DEFAULT_ROOT.resolve()
+    assert isinstance(open_store(None), LocalStore) and open_store(None).root == Settings().artifacts_root
     assert open_store(tmp_path).root == tmp_path.resolve()
     assert open_store(tmp_path.as_uri()).root == tmp_path.resolve()
     with pytest.raises(ValueError, match="unsupported store URI"):
@@ -340,10 +350,10 @@ def inbox(s3_server, tmp_path):
 def test_plan_and_ingest_from_a_bucket_prefix(inbox, s3_server, no_network):
     acme, folder = inbox
     source = acme.uri("inbox") + "/"
-    config = prep.DataPrepConfig(tenant="acme", project="advisory", shard_size=2)
+    config = prep.DataPrepConfig(shard_size=2)
     artifacts = acme.at(s3_server.bucket, acme.prefix + "/artifacts")
 
-    shards = prep.plan_shards(source, 2, store=artifacts)
+    shards = prep.plan_shards(source, 2, store=artifacts, prefix="acme/advisory")
 
     assert [rel for s in shards for rel, _ in s.files] == sorted(INPUTS)  # hidden names and markers skipped
     assert {s.root for s in shards} == {acme.uri("inbox")}
@@ -390,9 +400,39 @@ def rel_in_shard(rel: str, shard: prep.ShardSpec) -> bool:
 
 def test_an_oversized_object_is_quarantined_without_download(inbox, s3_server):
     acme, _ = inbox
-    shard = prep.plan_shards(acme.uri("inbox"), 10, store=acme)[0]
-    config = prep.DataPrepConfig(tenant="acme", project="advisory", ingest=IngestConfig(max_bytes=1000))
+    shard = prep.plan_shards(acme.uri("inbox"), 10, store=acme, prefix="acme/advisory")[0]
+    config = prep.DataPrepConfig(ingest=IngestConfig(max_bytes=1000))
     manifest = prep.ingest_shard(acme, shard, config)
     sizes = {rel: (Path(EXAMPLES / "docs" / rel)).stat().st_size for rel in INPUTS}
     assert manifest.dropped_by_reason == {"empty": 1, "too_large": sum(1 for s in sizes.values() if s > 1000)}
     assert manifest.extra["bytes"] == 0  # nothing over the limit was read; the empty file has 0 bytes
+
+
+# -- input sources -------------------------------------------------------------------------------
+
+
+def test_a_folder_is_an_input_source_like_a_bucket_prefix(tmp_path):
+    folder = tmp_path / "inbox"
+    (folder / "guides").mkdir(parents=True)
+    shutil.copy(EXAMPLES / "docs" / "guides" / "glossary.md", folder / "guides" / "glossary.md")
+    (folder / ".DS_Store").write_bytes(b"\0\0\0\1Bud1")
+    source = open_source(folder)
+    data = (folder / "guides" / "glossary.md").read_bytes()
+    assert source.list() == [("guides/glossary.md", hashlib.sha256(data).hexdigest())]
+    assert (source.root, source.name("guides/glossary.md")) == (str(folder.resolve()), "guides/glossary.md")
+    assert source.fetch("guides/glossary.md", tmp_path / "scratch") == folder.resolve() / "guides" / "glossary.md"
+
+    shard = prep.plan_shards(folder, 10, prefix="acme/advisory")[0]
+    (folder / "guides" / "glossary.md").unlink()  # after planning, as a bucket object may vanish
+    manifest = prep.ingest_shard(LocalStore(tmp_path / "store"), shard, prep.DataPrepConfig())
+    assert (manifest.n_in, manifest.n_out, manifest.dropped_by_reason) == (1, 0, {"unreadable": 1})
+    assert manifest.outputs == [f"acme/advisory/prep/ingest/{shard.key}.docs.jsonl"]
+
+
+def test_settings_are_read_when_asked_not_at_import(tmp_path, monkeypatch):
+    monkeypatch.setenv("LORAFORGE_HOME", str(tmp_path / "home"))
+    monkeypatch.setenv("LORAFORGE_S3_SECURE", "true")
+    settings = Settings()
+    assert settings.artifacts_root == (tmp_path / "home" / "artifacts").resolve()
+    assert settings.scratch_root == (tmp_path / "home" / "work").resolve() and settings.s3_secure is True
+    assert open_store(None).root == settings.artifacts_root

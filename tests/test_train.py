@@ -143,17 +143,17 @@ def test_bad_values_are_rejected(field: str, value: Any) -> None:
 
 
 def test_recipes_in_configs_load_and_name_their_command() -> None:
-    recipes = sorted((REPO / "configs").glob("*.yaml"))
+    recipes = sorted((REPO / "loraforge" / "configs").glob("*.yaml"))
     assert {p.name for p in recipes} >= {"qlora-default.yaml", "tiny-cpu.yaml"}
     for path in recipes:
         first_line = path.read_text().splitlines()[0]
         assert first_line.startswith("# python -m loraforge.train --recipe configs/" + path.name), path
         assert isinstance(load_recipe(path), TrainConfig)
-    default = load_recipe(REPO / "configs" / "qlora-default.yaml")
+    default = load_recipe("configs/qlora-default.yaml")  # as the recipe headers name it, from any cwd
     assert default.model_dump(exclude={"base_model", "device"}) == TrainConfig().model_dump(
         exclude={"base_model", "device"}
     )
-    assert load_recipe(REPO / "configs" / "tiny-cpu.yaml").base_model == "tiny"
+    assert load_recipe("tiny-cpu").base_model == "tiny"
 
 
 # --- labels ----------------------------------------------------------------------------------------
@@ -336,3 +336,25 @@ def test_oom_at_batch_one_is_raised(dataset_dir: Path, tiny: str, tmp_path: Path
     config = _config(max_steps=2, per_device_train_batch_size=1, gradient_accumulation_steps=4)
     with pytest.raises(torch.OutOfMemoryError):
         train(dataset_dir, tiny, config, tmp_path / "run", callbacks=[OomOnce(at_step=0)])
+
+
+def test_any_trl_and_peft_argument_passes_through_and_is_checked_when_the_recipe_loads(tmp_path: Path) -> None:
+    from loraforge.train.sft import lora_config, sft_config
+
+    recipe = tmp_path / "neftune.yaml"
+    recipe.write_text("max_steps: 4\nsft: {neftune_noise_alpha: 5.0}\nlora: {use_rslora: true}\n")
+    config = load_recipe(recipe)
+    assert sft_config(config, tmp_path, "cpu", 4, 1, "assistant_only", has_eval=False).neftune_noise_alpha == 5.0
+    assert lora_config(config).use_rslora is True
+    recipe.write_text("sft: {neftune_noise_alfa: 5.0}\n")
+    with pytest.raises(ValidationError, match="neftune_noise_alfa"):
+        load_recipe(recipe)
+    with pytest.raises(ValidationError, match="learning_rate"):  # a recipe field of its own: set it there
+        TrainConfig(sft={"learning_rate": 1e-4})
+
+
+def test_dotted_overrides_reach_the_passthrough_sections() -> None:
+    from loraforge.finetune import FineTuneConfig
+
+    config = FineTuneConfig(overrides={"max_steps": 8, "sft.neftune_noise_alpha": 5}).train_config()
+    assert (config.max_steps, config.sft) == (8, {"neftune_noise_alpha": 5})

@@ -48,6 +48,7 @@ class BuildResult:
     dropped: list[dict[str, Any]]
     version: str
     stats: dict[str, Any] = field(default_factory=dict)
+    system_prompt: str | None = None  # the system turn of every generated example (recorded on the card)
 
     def split(self, name: str) -> list[Example]:
         return [ex for ex in self.examples if ex.split == name]
@@ -106,7 +107,9 @@ def build_examples(
     kept.sort(key=lambda ex: (SPLITS.index(ex.split), ex.group, ex.id))
     digest = sha256_hex(config.model_dump_json() + "".join(f"{ex.split}:{ex.id}\n" for ex in kept))
     stats = {"n_documents": len(docs), "n_chunks": n_chunks, "n_candidates": len(candidates)}
-    return BuildResult(examples=kept, dropped=dropped, version=f"ds-{digest[:12]}", stats=stats)
+    return BuildResult(
+        examples=kept, dropped=dropped, version=f"ds-{digest[:12]}", stats=stats, system_prompt=system_prompt
+    )
 
 
 def _features():  # type: ignore[no-untyped-def]
@@ -154,6 +157,7 @@ def save_dataset(result: BuildResult, out_dir: Path, report: Mapping[str, Any] |
         "dropped_by_reason": dict(sorted(Counter(d["reason"] for d in result.dropped).items())),
         "token_histogram": token_histogram(result.examples),
         "build": result.stats,
+        "system_prompt": result.system_prompt,
         **(dict(report) if report else {}),
     }
     (out_dir / "card.json").write_text(json.dumps(card, indent=2, sort_keys=True))

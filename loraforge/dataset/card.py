@@ -50,6 +50,8 @@ def render_card(card: Mapping[str, Any]) -> str:
     ]
     lines += [f"| {k} | " + " | ".join(str(counts[s].get(k, 0)) for s in counts) + " |" for k in kinds]
     lines.append("")
+    if card.get("system_prompt"):
+        lines += ["### System prompt", "", "> " + card["system_prompt"].replace("\n", "\n> "), ""]
     lines += _table("Total tokens per example (approximate)", card["token_histogram"], ("tokens", "examples"))
     lines += _table("Examples dropped by reason", card["dropped_by_reason"], ("reason", "examples"))
     for key, title in (

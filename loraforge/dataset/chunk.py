@@ -9,7 +9,7 @@ sections, so an answer never mixes topics.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from loraforge.records import Document, Element, sha256_hex
 
@@ -32,7 +32,6 @@ class Chunk:
     headings: list[str]  # heading path of the section, outermost first
     elements: list[Element]
     index: int  # position of the chunk within its document
-    meta: dict = field(default_factory=dict)
 
     @property
     def text(self) -> str:

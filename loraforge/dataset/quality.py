@@ -24,8 +24,6 @@ STOPWORDS = frozenset(
     "which who whom what when where why how all any each other such only own same also there here".split()
 )
 
-DROP_REASONS = ("too_short", "too_long", "symbol_ratio", "not_language", "repetitive")
-
 
 class QualityConfig(BaseModel):
     """Bounds for the quality filters (defaults suit business prose)."""

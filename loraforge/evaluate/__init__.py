@@ -6,7 +6,7 @@ report.reasons            # one readable line per gate check
 report.to_json(), report.to_markdown()
 """
 
-from loraforge.evaluate.gate import METRICS, GateCheck, GateConfig, apply_gate, regression
+from loraforge.evaluate.gate import GateCheck, GateConfig, apply_gate, regression
 from loraforge.evaluate.metrics import (
     DEFAULT_REFUSAL_PHRASES,
     exact_match,
@@ -18,6 +18,7 @@ from loraforge.evaluate.metrics import (
     semantic_similarity,
     token_f1,
 )
+from loraforge.evaluate.registry import METRICS, REGISTRY, Metric
 from loraforge.evaluate.report import EvalReport
 from loraforge.evaluate.run import EvalConfig, evaluate, load_eval_rows, select_for_generation
 
@@ -28,6 +29,8 @@ __all__ = [
     "EvalReport",
     "GateCheck",
     "GateConfig",
+    "Metric",
+    "REGISTRY",
     "apply_gate",
     "evaluate",
     "exact_match",

@@ -8,11 +8,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-HIGHER_IS_BETTER = ("exact_match", "token_f1", "rouge_l", "semantic_similarity", "refusal_accuracy")
-LOWER_IS_BETTER = ("eval_loss", "perplexity", "false_refusal_rate", "latency_s")
-METRICS = ("eval_loss", "perplexity", *HIGHER_IS_BETTER, "false_refusal_rate", "latency_s")
-# Unbounded metrics regress by a fraction of the champion's value; rates and scores in [0, 1] by points.
-RELATIVE_METRICS = ("eval_loss", "perplexity", "latency_s")
+from loraforge.evaluate.registry import LOWER_IS_BETTER, METRICS, RELATIVE_METRICS
 
 Metrics = Mapping[str, float | None]
 

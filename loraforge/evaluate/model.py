@@ -107,20 +107,6 @@ def load_tokenizer(base_model: str, adapter_dir: Path) -> Any:
 
 def load_base_model(base_model: str, device: str, load_in_4bit: bool) -> Any:
     """The base causal LM in eval mode on ``device`` (bf16 on CUDA, fp32 on CPU; optionally 4-bit NF4)."""
-    import torch
-    from transformers import AutoModelForCausalLM
+    from loraforge.basemodel import load_model
 
-    on_cuda = device.startswith("cuda")
-    dtype = torch.bfloat16 if on_cuda and torch.cuda.is_bf16_supported() else torch.float32
-    kwargs: dict[str, Any] = {"dtype": dtype}
-    if load_in_4bit:
-        from transformers import BitsAndBytesConfig
-
-        kwargs["quantization_config"] = BitsAndBytesConfig(
-            load_in_4bit=True, bnb_4bit_quant_type="nf4", bnb_4bit_use_double_quant=True, bnb_4bit_compute_dtype=dtype
-        )
-        kwargs["device_map"] = {"": device}
-    model = AutoModelForCausalLM.from_pretrained(base_model, **kwargs)
-    if not load_in_4bit:
-        model.to(device)
-    return model.eval()
+    return load_model(base_model, "nf4" if load_in_4bit else "none", device, training=False)

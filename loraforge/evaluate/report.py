@@ -6,7 +6,8 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
-from loraforge.evaluate.gate import LOWER_IS_BETTER, METRICS, GateCheck
+from loraforge.evaluate.gate import GateCheck
+from loraforge.evaluate.registry import LOWER_IS_BETTER, METRICS
 
 VARIANTS = ("base", "adapter", "champion")
 SAMPLE_CHARS = 200

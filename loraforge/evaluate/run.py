@@ -19,27 +19,20 @@ import contextlib
 import math
 import time
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from loraforge.evaluate.gate import METRICS, GateConfig, apply_gate
-from loraforge.evaluate.metrics import (
-    DEFAULT_REFUSAL_PHRASES,
-    exact_match,
-    is_refusal,
-    refusal_opening,
-    rouge_l,
-    semantic_similarity,
-    token_f1,
-)
+from loraforge.dataset.version import DatasetVersion
+from loraforge.evaluate.gate import GateConfig, apply_gate
+from loraforge.evaluate.metrics import DEFAULT_REFUSAL_PHRASES, is_refusal, refusal_opening
 from loraforge.evaluate.model import encode_example, eval_loss, generate, load_base_model, load_tokenizer, prompt_ids
+from loraforge.evaluate.registry import ANSWER_METRICS, METRICS, REGISTRY
 from loraforge.evaluate.report import EvalReport
 from loraforge.offline import ensure_offline
-
-TEXT_METRICS = ("exact_match", "token_f1", "rouge_l", "semantic_similarity")
 
 
 class EvalConfig(BaseModel):
@@ -62,26 +55,7 @@ class EvalConfig(BaseModel):
 
 def load_eval_rows(dataset_dir: Path) -> tuple[str, list[dict[str, Any]]]:
     """Rows of the test split (validation when test is empty) of ``<dataset_dir>/hf``, sorted by id."""
-    path = Path(dataset_dir)
-    hf = path / "hf" if (path / "hf").exists() else path
-    for split in ("test", "validation"):
-        rows = _load_split(hf / split)
-        if rows:
-            return split, sorted(rows, key=lambda r: r["id"])
-    raise ValueError(f"{dataset_dir}: no held-out examples (test and validation splits are empty)")
-
-
-def _load_split(split_dir: Path) -> list[dict[str, Any]]:
-    # Split by split, not DatasetDict.load_from_disk: datasets 5.2 saves an empty split with no data
-    # file and then fails to load the whole dict (IndexError in concat_tables).
-    import json
-
-    from datasets import Dataset
-
-    state = split_dir / "state.json"
-    if not state.exists() or not json.loads(state.read_text()).get("_data_files"):
-        return []
-    return Dataset.load_from_disk(str(split_dir)).to_list()
+    return DatasetVersion(dataset_dir).held_out()
 
 
 def select_for_generation(rows: Sequence[dict[str, Any]], limit: int) -> list[dict[str, Any]]:
@@ -103,7 +77,7 @@ def _aggregate(samples: list[dict[str, Any]], variant: str) -> dict[str, float |
 
     in_scope = [s["scores"][variant] for s in samples if s["kind"] != "refusal"]
     refusals = [s["scores"][variant] for s in samples if s["kind"] == "refusal"]
-    out: dict[str, float | None] = {m: mean([sc[m] for sc in in_scope]) for m in TEXT_METRICS}
+    out: dict[str, float | None] = {m: mean([sc[m] for sc in in_scope]) for m in ANSWER_METRICS}
     out["refusal_accuracy"] = mean([float(sc["refused"]) for sc in refusals])
     out["false_refusal_rate"] = mean([float(sc["refused"]) for sc in in_scope])
     return out
@@ -123,11 +97,10 @@ def evaluate(
 ) -> EvalReport:
     """Evaluate ``adapter_dir`` on top of ``base_model`` against the base (and the champion), then gate it.
 
-    ``device``: "cpu", "cuda", "cuda:N" or "auto". Metric definitions: ``loraforge.evaluate.metrics``;
+    ``device``: "cpu", "cuda", "cuda:N" or "auto". Metric definitions: ``loraforge.evaluate.registry``;
     answer-quality metrics cover in-scope examples, refusal metrics the ``refusal`` kind (module doc).
+    Three steps: run every variant (loss, greedy answers, latency), score the answers, assemble the report.
     """
-    from peft import PeftModel
-
     from loraforge.basemodel import resolve_device
 
     ensure_offline()
@@ -135,13 +108,60 @@ def evaluate(
     device = resolve_device(device)
     started = time.perf_counter()
     split, rows = load_eval_rows(Path(dataset_dir))
-    loss_rows = rows[: config.max_loss_examples]
     gen_rows = select_for_generation(rows, config.max_examples)
+    run = _run_variants(base_model, Path(adapter_dir), champion_adapter_dir, rows, gen_rows, config, device)
     phrases = list(config.refusal_phrases)
     phrases += sorted({refusal_opening(r["messages"][-1]["content"]) for r in rows if r["kind"] == "refusal"})
+    samples = _score(gen_rows, run.texts, phrases, device)
+    metrics = {v: {m: {**run.metrics[v], **_aggregate(samples, v)}.get(m) for m in METRICS} for v in run.texts}
+    champion = metrics.get("champion")
+    verdict, checks = apply_gate(metrics["base"], metrics["adapter"], champion, config.gate)
+    n_refusal = sum(r["kind"] == "refusal" for r in gen_rows)
+    return EvalReport(
+        base_model=str(base_model),
+        adapter_dir=str(adapter_dir),
+        dataset_dir=str(dataset_dir),
+        split=split,
+        metrics=metrics,
+        improvements=_difference(metrics["adapter"], metrics["base"]),
+        verdict=verdict,
+        checks=checks,
+        counts={
+            "n_loss_examples": run.n_loss_examples,
+            "n_generated": len(gen_rows),
+            "n_in_scope": len(gen_rows) - n_refusal,
+            "n_refusal": n_refusal,
+        },
+        samples=samples,
+        champion_adapter_dir=str(champion_adapter_dir) if champion_adapter_dir is not None else None,
+        vs_champion=_difference(metrics["adapter"], champion) if champion else None,
+        config=config.model_dump(mode="json"),
+        duration_s=round(time.perf_counter() - started, 3),
+        created_at=datetime.now(UTC).isoformat(timespec="seconds"),
+    )
 
-    tokenizer = load_tokenizer(base_model, Path(adapter_dir))
-    encoded = [encode_example(tokenizer, r["messages"], config.max_length) for r in loss_rows]
+
+@dataclass(slots=True)
+class _Run:
+    metrics: dict[str, dict[str, float | None]]  # loss-scope and timing metrics per variant
+    texts: dict[str, list[str]]  # greedy answers per variant, in base/adapter/champion order
+    n_loss_examples: int
+
+
+def _run_variants(
+    base_model: str,
+    adapter_dir: Path,
+    champion_adapter_dir: Path | None,
+    rows: list[dict[str, Any]],
+    gen_rows: list[dict[str, Any]],
+    config: EvalConfig,
+    device: str,
+) -> _Run:
+    """Load the base once, attach the adapter (and the champion); per variant: eval loss, answers, latency."""
+    from peft import PeftModel
+
+    tokenizer = load_tokenizer(base_model, adapter_dir)
+    encoded = [encode_example(tokenizer, r["messages"], config.max_length) for r in rows[: config.max_loss_examples]]
     encoded = [e for e in encoded if len(e[0]) > e[1]]
     prompts = [prompt_ids(tokenizer, r["messages"]) for r in gen_rows]
 
@@ -176,11 +196,19 @@ def evaluate(
 
         gc.collect()
         torch.cuda.empty_cache()
-
-    references = [r["messages"][-1]["content"] for r in gen_rows]
     order = [v for v in ("base", "adapter", "champion") if v in variants]
+    return _Run(metrics=metrics, texts={v: texts[v] for v in order}, n_loss_examples=len(encoded))
+
+
+def _score(
+    gen_rows: list[dict[str, Any]], texts: dict[str, list[str]], phrases: list[str], device: str
+) -> list[dict[str, Any]]:
+    """One sample per generated row: prompt, reference, each variant's answer and its scores (every
+    answer metric of the registry, scored in one batch across variants, and whether it refused)."""
+    references = [r["messages"][-1]["content"] for r in gen_rows]
+    order = list(texts)
     flat_preds = [t for v in order for t in texts[v]]
-    similarity = semantic_similarity(flat_preds, references * len(order), device=device)
+    scores = {name: REGISTRY[name].score(flat_preds, references * len(order), device) for name in ANSWER_METRICS}
     samples = []
     for i, row in enumerate(gen_rows):
         sample: dict[str, Any] = {
@@ -192,41 +220,7 @@ def evaluate(
             "scores": {},
         }
         for k, v in enumerate(order):
-            pred = texts[v][i]
-            sample["scores"][v] = {
-                "exact_match": exact_match(pred, references[i]),
-                "token_f1": token_f1(pred, references[i]),
-                "rouge_l": rouge_l(pred, references[i]),
-                "semantic_similarity": similarity[k * len(gen_rows) + i],
-                "refused": is_refusal(pred, phrases),
-            }
+            sample["scores"][v] = {name: scores[name][k * len(gen_rows) + i] for name in ANSWER_METRICS}
+            sample["scores"][v]["refused"] = is_refusal(texts[v][i], phrases)
         samples.append(sample)
-    for v in order:
-        merged = {**metrics[v], **_aggregate(samples, v)}
-        metrics[v] = {m: merged.get(m) for m in METRICS}
-
-    champion = metrics.get("champion")
-    verdict, checks = apply_gate(metrics["base"], metrics["adapter"], champion, config.gate)
-    n_refusal = sum(r["kind"] == "refusal" for r in gen_rows)
-    return EvalReport(
-        base_model=str(base_model),
-        adapter_dir=str(adapter_dir),
-        dataset_dir=str(dataset_dir),
-        split=split,
-        metrics={v: metrics[v] for v in order},
-        improvements=_difference(metrics["adapter"], metrics["base"]),
-        verdict=verdict,
-        checks=checks,
-        counts={
-            "n_loss_examples": len(encoded),
-            "n_generated": len(gen_rows),
-            "n_in_scope": len(gen_rows) - n_refusal,
-            "n_refusal": n_refusal,
-        },
-        samples=samples,
-        champion_adapter_dir=str(champion_adapter_dir) if champion_adapter_dir is not None else None,
-        vs_champion=_difference(metrics["adapter"], champion) if champion else None,
-        config=config.model_dump(mode="json"),
-        duration_s=round(time.perf_counter() - started, 3),
-        created_at=datetime.now(UTC).isoformat(timespec="seconds"),
-    )
+    return samples

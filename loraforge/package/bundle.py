@@ -28,6 +28,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from loraforge.evaluate.registry import HEADLINE_METRICS
 from loraforge.evaluate.report import EvalReport
 from loraforge.package.exports import (
     final_metrics,
@@ -152,7 +153,7 @@ def _readme(
     name: str, version: str, base_model: str, report: EvalReport, adapter_bytes: int, has_tokenizer: bool, **extra: str
 ) -> str:
     rows = []
-    for metric in ("eval_loss", "perplexity", "token_f1", "rouge_l", "semantic_similarity", "refusal_accuracy"):
+    for metric in HEADLINE_METRICS:
         b, a = report.metrics.get("base", {}).get(metric), report.metrics.get("adapter", {}).get(metric)
         if a is not None:
             rows.append(f"| {metric} | {'-' if b is None else f'{b:.4f}'} | {a:.4f} |")

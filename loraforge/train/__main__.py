@@ -8,12 +8,12 @@ import sys
 from pathlib import Path
 
 from loraforge.train.config import load_recipe
-from loraforge.train.recipe import train
+from loraforge.train.loop import train
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m loraforge.train", description=__doc__)
-    parser.add_argument("--recipe", required=True, type=Path, help="YAML recipe under configs/")
+    parser.add_argument("--recipe", required=True, help="recipe YAML: a path or a bundled name (tiny-cpu.yaml)")
     parser.add_argument("--dataset", required=True, type=Path, help="dataset stage output (holds hf/)")
     parser.add_argument("--output", required=True, type=Path, help="run directory: checkpoints/, adapter/")
     parser.add_argument("--base-model", default=None, help="HF id or path; default: the recipe's base_model")

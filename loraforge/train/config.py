@@ -1,13 +1,14 @@
-"""Training recipe: one validated Pydantic model, loaded from a YAML file under ``configs/``."""
+"""Training recipe: one validated Pydantic model, loaded from a YAML file (bundled ones: ``loraforge/configs/``)."""
 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+RECIPES = Path(__file__).resolve().parents[1] / "configs"
 LORA_TARGETS = ["q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj"]
 
 
@@ -58,6 +59,15 @@ class TrainConfig(BaseModel):
     max_oom_retries: int = Field(3, ge=0, description="CUDA OOM: halve batch, double grad-accum, at most this often.")
     gpu_hourly_cost_usd: float = Field(2.49, ge=0, description="For estimated_cost_usd = GPU hours x this.")
 
+    # Anything else the libraries take, passed through and checked by them when the recipe loads.
+    lora: dict[str, Any] = Field(
+        default_factory=dict, description="More peft.LoraConfig arguments, e.g. {use_rslora: true}."
+    )
+    sft: dict[str, Any] = Field(
+        default_factory=dict,
+        description="More trl.SFTConfig arguments, e.g. {neftune_noise_alpha: 5, lr_scheduler_kwargs: {...}}.",
+    )
+
     @field_validator("optim")
     @classmethod
     def _known_optimizer(cls, value: str) -> str:
@@ -68,14 +78,31 @@ class TrainConfig(BaseModel):
             raise ValueError(f"unknown optimizer {value!r}; e.g. paged_adamw_8bit, adamw_torch")
         return value
 
-    @property
-    def effective_batch_size(self) -> int:
-        return self.per_device_train_batch_size * self.gradient_accumulation_steps
+    @model_validator(mode="after")
+    def _library_arguments(self) -> TrainConfig:
+        if self.lora or self.sft:
+            from loraforge.train.sft import check_arguments
+
+            check_arguments(self)
+        return self
+
+
+def resolve_recipe(recipe: str | Path) -> Path:
+    """A recipe file: ``recipe`` itself when it exists, else the bundled recipe of that name
+    (``tiny-cpu``, ``qlora-default.yaml`` and ``configs/qlora-default.yaml`` all name a bundled one)."""
+    path = Path(recipe)
+    if path.is_file():
+        return path
+    bundled = RECIPES / (path.name if path.suffix else f"{path.name}.yaml")
+    if bundled.is_file():
+        return bundled
+    known = ", ".join(sorted(p.name for p in RECIPES.glob("*.yaml")))
+    raise FileNotFoundError(f"recipe {str(recipe)!r} is neither a file nor a bundled recipe ({known})")
 
 
 def load_recipe(path: str | Path) -> TrainConfig:
-    """Read a YAML recipe (an empty file means all defaults) and validate it."""
-    data = yaml.safe_load(Path(path).read_text(encoding="utf-8")) or {}
+    """Read a YAML recipe (a path or a bundled name; an empty file means all defaults) and validate it."""
+    data = yaml.safe_load(resolve_recipe(path).read_text(encoding="utf-8")) or {}
     if not isinstance(data, dict):
         raise ValueError(f"{path}: a recipe is a YAML mapping of TrainConfig fields")
     return TrainConfig.model_validate(data)

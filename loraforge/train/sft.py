@@ -83,7 +83,7 @@ def sft_config(
     on_gpu = device.startswith("cuda")
     bf16 = config.bf16 if config.bf16 is not None else on_gpu and torch.cuda.is_bf16_supported()
     evaluate_steps = has_eval and config.eval_steps is not None
-    return SFTConfig(
+    managed = dict(
         output_dir=str(output_dir),
         num_train_epochs=config.num_train_epochs,
         max_steps=config.max_steps or -1,
@@ -120,12 +120,13 @@ def sft_config(
         disable_tqdm=True,
         dataloader_num_workers=0,
     )
+    return SFTConfig(**managed, **_extra("sft", config.sft, managed))
 
 
 def lora_config(config: TrainConfig) -> LoraConfig:
     from peft import LoraConfig
 
-    return LoraConfig(
+    managed = dict(
         r=config.lora_r,
         lora_alpha=config.lora_alpha,
         lora_dropout=config.lora_dropout,
@@ -133,6 +134,27 @@ def lora_config(config: TrainConfig) -> LoraConfig:
         bias="none",
         task_type="CAUSAL_LM",
     )
+    return LoraConfig(**managed, **_extra("lora", config.lora, managed))
+
+
+def _extra(section: str, extra: dict[str, Any], managed: dict[str, Any]) -> dict[str, Any]:
+    clash = sorted(set(extra) & set(managed))
+    if clash:
+        raise ValueError(f"{section}: {clash} are set from the recipe's own fields or by loraforge; set them there")
+    return extra
+
+
+def check_arguments(config: TrainConfig) -> None:
+    """Build the SFTConfig and LoraConfig of ``config`` once, so that a misspelt or invalid ``sft``/``lora``
+    argument fails when the recipe loads, not when training starts."""
+    import tempfile
+
+    batch, accum = config.per_device_train_batch_size, config.gradient_accumulation_steps
+    try:
+        sft_config(config, Path(tempfile.gettempdir()), "cpu", batch, accum, "assistant_only", has_eval=True)
+        lora_config(config)
+    except TypeError as exc:  # an unknown keyword argument
+        raise ValueError(str(exc)) from None
 
 
 def last_checkpoint(checkpoints_dir: Path) -> Path | None:

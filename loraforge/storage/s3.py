@@ -17,10 +17,9 @@ import os
 import re
 from collections.abc import Callable
 from contextlib import suppress
-from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
-from typing import IO
+from typing import IO, TYPE_CHECKING
 
 from minio import Minio
 from minio.datatypes import Object
@@ -28,7 +27,12 @@ from minio.deleteobjects import DeleteObject
 from minio.error import MinioException, S3Error
 from urllib3.exceptions import HTTPError
 
-ENV_PREFIX = "LORAFORGE_S3_"
+from loraforge.storage.base import ChecksumMismatch, clean_key
+from loraforge.storage.checksum import Digest, digest
+
+if TYPE_CHECKING:
+    from loraforge.settings import Settings
+
 MIN_PART_SIZE = 5 * 1024 * 1024  # S3's minimum (all parts but the last)
 MAX_PARTS = 10_000  # S3's maximum parts per upload
 _MD5_ETAG = re.compile(r"^[0-9a-f]{32}(-\d+)?$")
@@ -37,43 +41,8 @@ _DENIED = ("AccessDenied", "SignatureDoesNotMatch", "InvalidAccessKeyId")
 _ERRORS = (MinioException, HTTPError)
 
 
-class ChecksumMismatch(OSError):
-    """A stored object does not hold the bytes that were written (or that its metadata claims)."""
-
-
 class S3StoreError(OSError):
     """An S3 request failed for a reason other than a missing object or denied access."""
-
-
-@dataclass(frozen=True, slots=True)
-class Digest:
-    """What an upload must end up as: size, sha256 and the ETag S3 computes for it."""
-
-    size: int
-    sha256: str
-    etag: str
-    parts: int
-
-
-def digest(stream: IO[bytes], part_size: int) -> Digest:
-    """Hash a stream the way it is uploaded, in parts of ``part_size`` bytes (one part in memory)."""
-    sha, md5s, size = hashlib.sha256(), [], 0
-    while chunk := stream.read(part_size):
-        sha.update(chunk)
-        md5s.append(hashlib.md5(chunk))
-        size += len(chunk)
-    if len(md5s) <= 1:
-        return Digest(size, sha.hexdigest(), (md5s[0] if md5s else hashlib.md5()).hexdigest(), 1)
-    combined = hashlib.md5(b"".join(m.digest() for m in md5s)).hexdigest()
-    return Digest(size, sha.hexdigest(), f"{combined}-{len(md5s)}", len(md5s))
-
-
-def clean_key(key: str) -> str:
-    """``key`` as a normalized POSIX path; ``..`` is refused (a key never escapes its store)."""
-    parts = [p for p in key.replace("\\", "/").split("/") if p not in ("", ".")]
-    if ".." in parts:
-        raise ValueError(f"key escapes the store root: {key!r}")
-    return "/".join(parts)
 
 
 def parse_s3_uri(uri: str) -> tuple[str, str]:
@@ -110,20 +79,11 @@ class S3Store:
         self.client = Minio(endpoint, access_key, secret_key, secure=secure, region=self.region)
 
     @classmethod
-    def from_env(cls, bucket: str, prefix: str = "") -> S3Store:
-        """A store on ``bucket`` with the endpoint and credentials of the ``LORAFORGE_S3_*`` variables."""
-
-        def need(name: str) -> str:
-            if not (value := os.environ.get(ENV_PREFIX + name, "")):
-                raise ValueError(f"an s3:// store needs the environment variable {ENV_PREFIX + name}")
-            return value
-
-        secure = os.environ.get(ENV_PREFIX + "SECURE", "false").strip().lower()
-        if secure not in ("true", "false", ""):
-            raise ValueError(f"{ENV_PREFIX}SECURE must be 'true' or 'false', not {secure!r}")
-        endpoint, access_key, secret_key = need("ENDPOINT"), need("ACCESS_KEY"), need("SECRET_KEY")
-        region = os.environ.get(ENV_PREFIX + "REGION") or None
-        return cls(endpoint, bucket, access_key, secret_key, secure=secure == "true", region=region, prefix=prefix)
+    def from_settings(cls, settings: Settings, bucket: str, prefix: str = "") -> S3Store:
+        """A store on ``bucket`` with the endpoint and credentials of the ``LORAFORGE_S3_*`` settings."""
+        endpoint, access_key, secret_key = settings.s3_required()
+        region, secure = settings.s3_region, settings.s3_secure
+        return cls(endpoint, bucket, access_key, secret_key, secure=secure, region=region, prefix=prefix)
 
     def at(self, bucket: str, prefix: str = "") -> S3Store:
         """The same endpoint and credentials on another bucket or prefix (e.g. the input documents)."""
@@ -340,10 +300,3 @@ class S3Store:
 
 def _etag(obj: Object) -> str:
     return (obj.etag or "").strip('"')
-
-
-def input_store(uri: str, store: object | None = None) -> S3Store:
-    """The store of an ``s3://bucket/prefix`` input: the endpoint and credentials of ``store`` when it is
-    an ``S3Store`` (any bucket on that endpoint), else those of the ``LORAFORGE_S3_*`` environment."""
-    bucket, prefix = parse_s3_uri(uri)
-    return store.at(bucket, prefix) if isinstance(store, S3Store) else S3Store.from_env(bucket, prefix)

@@ -1,4 +1,4 @@
-"""The fine-tune recipe: dataset + base model + TrainConfig -> LoRA adapter, in one linear function.
+"""The training loop: dataset + base model + TrainConfig -> LoRA adapter, in one linear function.
 
 Read top to bottom like trl's ``scripts/sft.py``: load the splits, resolve and load the base model
 (NF4 4-bit by default), hand both to TRL's ``SFTTrainer`` with a PEFT LoRA config, train (resuming
@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from loraforge.basemodel import ensure_base_model, loss_masking, resolve_device
+from loraforge.dataset.version import DatasetVersion
 from loraforge.offline import ensure_offline
 from loraforge.train.callbacks import CheckpointFn, CheckpointHook, MetricsRecorder, ProgressFn
 from loraforge.train.config import TrainConfig
@@ -69,7 +70,6 @@ def train(
     """
     ensure_offline()
     import torch
-    from datasets import load_from_disk
 
     config = config or TrainConfig()
     output_dir = Path(output_dir)
@@ -77,14 +77,16 @@ def train(
     device = resolve_device(config.device)
 
     # 1. Data: keep_in_memory so TRL's map() caches never write into the (shared) dataset directory.
-    splits = load_from_disk(str(Path(dataset_dir) / "hf"), keep_in_memory=True)
+    dataset = DatasetVersion(dataset_dir)
+    splits = dataset.splits()
     if len(splits["train"]) == 0:
         raise ValueError(f"{dataset_dir}: the train split is empty")
 
     # 2. Base model: a hub id / path as is, or the tiny Llama built from the train split.
     if base_model is None:
-        texts = (m["content"] for row in splits["train"]["messages"] for m in row)
-        base_model = ensure_base_model(config.base_model, texts, Path(model_cache or output_dir / "base-models"))
+        base_model = ensure_base_model(
+            config.base_model, dataset.texts(), Path(model_cache or output_dir / "base-models")
+        )
 
     # 3. Where to start: a checkpoint pulled from the store, else the newest local one.
     start = Path(resume_from) if resume_from else (last_checkpoint(checkpoints) if resume else None)

@@ -1,0 +1,156 @@
+"""The fine-tune stages over the artifact store: train → evaluate → package (register: ``register.py``).
+
+Like ``loraforge.prep``, each stage is ``stage(store, input manifest, config) -> manifest``: it does
+its work in a local scratch folder and writes results back to the store, so a task can run (or be
+retried) on any worker. Checkpoints are mirrored to the store as they are written: a retried training
+task on another machine pulls the newest one and resumes from it.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+from loraforge.dataset.version import DatasetVersion
+from loraforge.finetune import register
+from loraforge.finetune.manifests import EvalOutcome, FineTuneConfig, FineTuneRun, Packaged, TrainOutcome
+from loraforge.finetune.register import ProgressFn
+from loraforge.settings import Settings
+from loraforge.storage import ArtifactStore, read_json, write_json
+
+
+def fetch_dataset(store: ArtifactStore, run: FineTuneRun) -> DatasetVersion:
+    """The run's dataset version on local disk (copied from the store once per run)."""
+    try:
+        return DatasetVersion.fetch(store, run.dataset_key, run.scratch / "dataset")
+    except FileNotFoundError:
+        raise FileNotFoundError(f"dataset {run.dataset_version} not found for {run.tenant}/{run.project}") from None
+
+
+def base_model_for(name: str | None, dataset: DatasetVersion) -> str:
+    """A hub id / local path as is; the tiny Llama (built from the train split, cached) for "tiny"."""
+    from loraforge.basemodel import ensure_base_model
+
+    return ensure_base_model(name, dataset.texts(), Settings().model_cache_root)
+
+
+def train_adapter(
+    store: ArtifactStore, run: FineTuneRun, config: FineTuneConfig, on_progress: ProgressFn | None = None
+) -> TrainOutcome:
+    """Train (resuming from the newest checkpoint in the store, if any) and upload the adapter.
+
+    Every logged step goes to the MLflow run (with system metrics) and then to ``on_progress``.
+    """
+    from loraforge.train import train as train_loop
+
+    train_config = config.train_config()
+    dataset = fetch_dataset(store, run)
+    base_model = base_model_for(train_config.base_model, dataset)
+    output = run.scratch / "train"
+    resume_from = _pull_latest_checkpoint(store, run, output)
+
+    def mirror(checkpoint: Path) -> None:
+        store.put_dir(f"{run.prefix}/checkpoints/{checkpoint.name}", checkpoint)
+        # the marker goes last: a worker that dies mid-upload leaves no checkpoint that looks complete
+        store.put_bytes(f"{run.prefix}/checkpoints/{checkpoint.name}.complete", b"")
+
+    with register.tracked_training(run, on_progress) as progress:
+        result = train_loop(
+            dataset.path,
+            base_model,
+            train_config,
+            output,
+            on_progress=progress,
+            on_checkpoint=mirror,
+            resume_from=resume_from,
+        )
+    adapter_key = f"{run.prefix}/adapter"
+    store.put_dir(adapter_key, result.adapter_dir)
+    write_json(store, f"{run.prefix}/train_result.json", {"metrics": result.metrics, "summary": result.summary})
+    return TrainOutcome(
+        run=run,
+        adapter_key=adapter_key,
+        base_model=base_model,
+        metrics=result.metrics,
+        summary=json.loads(json.dumps(result.summary, default=str)),
+    )
+
+
+def _pull_latest_checkpoint(store: ArtifactStore, run: FineTuneRun, output: Path) -> Path | None:
+    """The newest checkpoint: local if this worker has it, else pulled from the store."""
+    from loraforge.train.sft import checkpoint_step, last_checkpoint
+
+    local = last_checkpoint(output / "checkpoints")
+    marker = ".complete"
+    names = [
+        key.rsplit("/", 1)[1][: -len(marker)] for key in store.list(f"{run.prefix}/checkpoints") if key.endswith(marker)
+    ]
+    remote = max(names, key=lambda n: checkpoint_step(Path(n)), default=None)
+    if remote is None or (local is not None and checkpoint_step(local) >= checkpoint_step(Path(remote))):
+        return local
+    target = output / "checkpoints" / remote
+    shutil.rmtree(target, ignore_errors=True)
+    return store.get_dir(f"{run.prefix}/checkpoints/{remote}", target)
+
+
+def evaluate_adapter(store: ArtifactStore, trained: TrainOutcome, config: FineTuneConfig) -> EvalOutcome:
+    """Base vs adapter (vs the registry's champion) on the held-out split; the report goes to the store."""
+    from loraforge.evaluate import EvalReport
+    from loraforge.evaluate import evaluate as evaluate_variants
+
+    run = trained.run
+    dataset = fetch_dataset(store, run)
+    adapter_dir = store.get_dir(trained.adapter_key, run.scratch / "adapter")
+    # resolved again on this worker: a tiny base model built by the training worker may not be here
+    base_model = base_model_for(trained.summary.get("config", {}).get("base_model"), dataset)
+    report = evaluate_variants(
+        base_model,
+        adapter_dir,
+        dataset.path,
+        config.evaluation,
+        champion_adapter_dir=register.champion_adapter(run),
+        device=trained.summary.get("device", "cpu"),
+    )
+    data = json.loads(report.to_json())
+    report_key = f"{run.prefix}/eval_report.json"
+    write_json(store, report_key, data)
+    metrics = register.eval_metrics(data)
+    register.log_eval(run, metrics)
+    reasons = EvalReport.from_dict(data).reasons
+    return EvalOutcome(trained=trained, report_key=report_key, verdict=report.verdict, reasons=reasons, metrics=metrics)
+
+
+def package_bundle(store: ArtifactStore, evaluated: EvalOutcome, config: FineTuneConfig) -> Packaged:
+    """Build the deployment bundle (folder + zip + manifest) and upload both."""
+    from loraforge.package import build_bundle
+
+    trained = evaluated.trained
+    run = trained.run
+    dataset = fetch_dataset(store, run)
+    adapter_dir = store.get_dir(trained.adapter_key, run.scratch / "adapter")
+    out = run.scratch / "bundle"
+    shutil.rmtree(out, ignore_errors=True)
+    bundle = build_bundle(
+        adapter_dir,
+        trained.base_model,
+        trained.summary,
+        trained.metrics,
+        read_json(store, evaluated.report_key),
+        out,
+        example_prompts=dataset.example_prompts(),
+        name=f"{run.tenant}-{run.project}",
+        version=run.run_name,
+        system_prompt=dataset.system_prompt,
+    )
+    dir_key, zip_key = f"{run.prefix}/bundle", f"{run.prefix}/{bundle.zip_path.name}"
+    store.put_dir(dir_key, bundle.dir)
+    zip_uri = store.put_bytes(zip_key, bundle.zip_path.read_bytes())
+    return Packaged(
+        evaluated=evaluated,
+        dir_key=dir_key,
+        zip_key=zip_key,
+        zip_uri=zip_uri,
+        url=store.download_url(zip_key),
+        sha256=bundle.zip_sha256,
+    )

@@ -1,0 +1,218 @@
+"""The data-prep stages over shards in the artifact store.
+
+Each stage is ``stage(store, input manifest, config) -> StageManifest``: it reads its input from the
+store, runs one library stage and writes its output back under a content-addressed key scoped by the
+manifest's ``tenant/project`` prefix. The Prefect tasks wrap exactly these functions;
+``run_data_prep`` (``loraforge.prep``) chains them in one process (notebooks, benchmarks, the CLI).
+"""
+
+from __future__ import annotations
+
+import tempfile
+import threading
+from collections import Counter
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from loraforge.dataset.build import build_examples, save_dataset
+from loraforge.dedup import Deduplicator, NearDupIndex
+from loraforge.ingest import IngestConfig, IngestResult, ingest_file
+from loraforge.ingest.base import oversize, quarantine, short_error
+from loraforge.offline import ensure_offline
+from loraforge.pii import PiiConfig, PiiScanner
+from loraforge.prep.manifests import DEFAULT_PREFIX, DataPrepConfig, ShardSpec, StageManifest
+from loraforge.records import Document, Quarantined, sha256_hex
+from loraforge.storage import ArtifactStore, ChecksumMismatch, InputSource, open_source, read_jsonl, write_jsonl
+
+
+def plan_shards(
+    source: str | Path, shard_size: int, store: ArtifactStore | None = None, prefix: str = DEFAULT_PREFIX
+) -> list[ShardSpec]:
+    """List every input file and cut the list into shards of ``shard_size`` files, scoped to ``prefix``.
+
+    ``source`` is a folder or ``s3://bucket/prefix/``; a bucket is listed with the credentials of
+    ``store`` when it is an ``S3Store`` (any bucket of its endpoint), else of the ``LORAFORGE_S3_*``
+    environment. Planning a bucket reads no object: the listing's ETag and size identify content.
+    """
+    src = open_source(source, store)
+    files = src.list()
+    return [
+        ShardSpec(root=src.root, files=files[i : i + shard_size], prefix=prefix)
+        for i in range(0, len(files), shard_size)
+    ]
+
+
+def read_docs(store: ArtifactStore, keys: Sequence[str]) -> list[Document]:
+    return [Document.from_dict(d) for key in keys for d in read_jsonl(store, key)]
+
+
+def _reasons(quarantined: Sequence[Quarantined]) -> dict[str, int]:
+    return dict(sorted(Counter(q.reason for q in quarantined).items()))
+
+
+def ingest_shard(store: ArtifactStore, shard: ShardSpec, config: DataPrepConfig) -> StageManifest:
+    """Parse one shard of files into documents; unparseable files go to the quarantine manifest."""
+    ensure_offline()
+    source = open_source(shard.root, store)
+    result = IngestResult()
+    with tempfile.TemporaryDirectory(prefix="loraforge-ingest-") as tmp:
+        for rel, _ in shard.files:
+            result.merge(_ingest_one(source, rel, Path(tmp), config.ingest))
+    base = f"{shard.prefix}/prep/ingest/{shard.key}"
+    write_jsonl(store, base + ".docs.jsonl", result.documents)
+    write_jsonl(store, base + ".quarantine.jsonl", result.quarantined)
+    return StageManifest(
+        stage="ingest",
+        prefix=shard.prefix,
+        outputs=[base + ".docs.jsonl"],
+        quarantine_keys=[base + ".quarantine.jsonl"],
+        n_in=len(shard.files),
+        n_out=len(result.documents),
+        dropped_by_reason=_reasons(result.quarantined),
+        extra={"bytes": result.n_bytes},
+    )
+
+
+def _ingest_one(source: InputSource, rel: str, scratch: Path, config: IngestConfig) -> IngestResult:
+    """One input ingested, or quarantined with why. A denied or failed request raises instead: a
+    configuration or transient problem, not a property of the file (the task retries)."""
+    name = source.name(rel)
+    try:
+        if (rejected := oversize(name, source.size(rel), config.max_bytes)) is not None:
+            return IngestResult(quarantined=[rejected], n_files=1)
+        path = source.fetch(rel, scratch)
+    except FileNotFoundError:
+        return IngestResult(
+            quarantined=[quarantine(name, "unreadable", "no longer exists (deleted after planning)")], n_files=1
+        )
+    except ChecksumMismatch as exc:
+        return IngestResult(quarantined=[quarantine(name, "unreadable", short_error(exc))], n_files=1)
+    try:
+        return ingest_file(path, config, source_name=name)
+    finally:
+        if path.is_relative_to(scratch):
+            path.unlink(missing_ok=True)  # at most one downloaded input of the shard on local disk at a time
+
+
+_scanners: dict[str, tuple[PiiScanner, threading.Lock]] = {}
+_scanners_lock = threading.Lock()
+
+
+def _scanner(config: PiiConfig) -> tuple[PiiScanner, threading.Lock]:
+    """One scanner per config per process: loading spaCy costs seconds; a spaCy pipeline is not
+    documented as thread-safe, so each comes with a lock (threads would gain nothing under the GIL)."""
+    key = config.model_dump_json()
+    with _scanners_lock:
+        if key not in _scanners:
+            _scanners[key] = (PiiScanner(config), threading.Lock())
+        return _scanners[key]
+
+
+def scan_pii(store: ArtifactStore, ingested: StageManifest, config: DataPrepConfig) -> StageManifest:
+    """PII-scan one shard of documents and apply the policy (redact, mask, drop or flag)."""
+    ensure_offline()
+    docs = read_docs(store, ingested.outputs)
+    scanner, lock = _scanner(config.pii)
+    with lock:
+        result = scanner.scan(docs)
+    shard_key = sha256_hex("".join(ingested.outputs) + config.pii.model_dump_json())[:16]
+    base = f"{ingested.prefix}/prep/pii/{shard_key}"
+    write_jsonl(store, base + ".docs.jsonl", result.documents)
+    write_jsonl(store, base + ".quarantine.jsonl", result.quarantined)
+    return StageManifest(
+        stage="pii",
+        prefix=ingested.prefix,
+        outputs=[base + ".docs.jsonl"],
+        quarantine_keys=[base + ".quarantine.jsonl"],
+        n_in=len(docs),
+        n_out=len(result.documents),
+        dropped_by_reason=_reasons(result.quarantined),
+        extra={
+            "pii_by_entity": dict(sorted(result.totals.items())),
+            "pii_by_recognizer": result.by_recognizer,
+            "docs_with_pii": len(result.findings),
+        },
+    )
+
+
+def _one_prefix(manifests: Sequence[StageManifest]) -> str:
+    prefixes = {m.prefix for m in manifests}
+    if len(prefixes) != 1:
+        raise ValueError(f"manifests of one run share one tenant/project scope, got {sorted(prefixes)}")
+    return prefixes.pop()
+
+
+def deduplicate(store: ArtifactStore, scanned: Sequence[StageManifest], config: DataPrepConfig) -> StageManifest:
+    """Exact then near-duplicate removal across every shard and against the persisted index."""
+    docs = read_docs(store, [k for m in scanned for k in m.outputs])
+    prefix = _one_prefix(scanned)
+    index_key = f"{prefix}/prep/dedup/index.npz"
+    index = NearDupIndex.load(store, index_key) if store.exists(index_key) else None
+    result = Deduplicator(config.dedup, index=index).run(docs)
+    result.index.save(store, index_key)
+    out_key = f"{prefix}/prep/dedup/{sha256_hex(''.join(sorted(d.id for d in result.kept)))[:16]}"
+    write_jsonl(store, out_key + ".docs.jsonl", result.kept)
+    write_jsonl(store, out_key + ".removed.jsonl", [r.to_dict() for r in result.removed])
+    by_kind = Counter(r.kind for r in result.removed)
+    clusters = [c for c in result.clusters if len(c) > 1]
+    return StageManifest(
+        stage="dedup",
+        prefix=prefix,
+        outputs=[out_key + ".docs.jsonl"],
+        n_in=len(docs),
+        n_out=len(result.kept),
+        dropped_by_reason={f"{kind}_duplicate": n for kind, n in sorted(by_kind.items())},
+        extra={
+            "clusters": clusters,
+            # split groups: a document outside every cluster is its own group, so only members are listed
+            "groups": {doc_id: cluster[0] for cluster in clusters for doc_id in cluster},
+            "removed_keys": [out_key + ".removed.jsonl"],
+        },
+    )
+
+
+def build_dataset(
+    store: ArtifactStore,
+    deduped: StageManifest,
+    config: DataPrepConfig,
+    report: dict[str, Any] | None = None,
+) -> StageManifest:
+    """Build, save and upload the versioned dataset (DatasetDict + JSONL + card)."""
+    docs = read_docs(store, deduped.outputs)
+    result = build_examples(docs, config.dataset, groups=deduped.extra.get("groups"))
+    key = f"{deduped.prefix}/datasets/{result.version}"
+    with tempfile.TemporaryDirectory() as tmp:
+        card = save_dataset(result, Path(tmp), report)
+        uri = store.put_dir(key, Path(tmp))
+    return StageManifest(
+        stage="dataset",
+        prefix=deduped.prefix,
+        outputs=[key],
+        n_in=len(docs),
+        n_out=len(result.examples),
+        dropped_by_reason=card["dropped_by_reason"],
+        extra={"uri": uri, "version": result.version, "counts": card["counts"]},
+    )
+
+
+def summarize(
+    ingested: Sequence[StageManifest], scanned: Sequence[StageManifest], deduped: StageManifest
+) -> dict[str, Any]:
+    """Upstream counts for the dataset card and the run report (never text or PII values)."""
+    quarantined: Counter[str] = Counter()
+    pii: Counter[str] = Counter()
+    recognizers: Counter[str] = Counter()
+    for m in (*ingested, *scanned):
+        quarantined.update(m.dropped_by_reason)
+    for m in scanned:
+        pii.update(m.extra.get("pii_by_entity", {}))
+        recognizers.update(m.extra.get("pii_by_recognizer", {}))
+    return {
+        "files": sum(m.n_in for m in ingested),
+        "documents": sum(m.n_out for m in ingested),
+        "quarantined_by_reason": dict(sorted(quarantined.items())),
+        "pii_by_entity": dict(sorted(pii.items())),
+        "pii_by_recognizer": dict(sorted(recognizers.items())),
+        "dedup": {"in": deduped.n_in, "kept": deduped.n_out, **deduped.dropped_by_reason},
+    }

@@ -1,0 +1,100 @@
+"""Where input documents come from: a folder or a bucket prefix, behind one small interface.
+
+``list`` names every input with a content id (planning reads no object of a bucket), ``fetch`` gives a
+local file for one of them, so the data-prep stages never branch on a URI scheme.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Protocol
+
+from loraforge.records import sha256_hex
+from loraforge.storage.s3 import S3Store, parse_s3_uri
+
+if TYPE_CHECKING:
+    from loraforge.settings import Settings
+
+
+class InputSource(Protocol):
+    """Input files under ``root`` (a folder, or an ``s3://bucket/prefix`` URI)."""
+
+    root: str
+
+    def list(self) -> list[tuple[str, str]]:
+        """``(path relative to root, content id)`` of every input, sorted; hidden names are skipped."""
+        ...
+
+    def name(self, rel: str) -> str:
+        """What a document from ``rel`` records as its source."""
+        ...
+
+    def size(self, rel: str) -> int: ...
+
+    def fetch(self, rel: str, scratch: Path) -> Path:
+        """A local file with the content of ``rel`` (a download goes under ``scratch``)."""
+        ...
+
+
+class FolderSource:
+    """Files in a local folder. Sources are recorded relative to it (stable across machines and checkouts);
+    the content id of a file is the sha256 of its bytes."""
+
+    def __init__(self, folder: str | Path) -> None:
+        self.given = str(folder)
+        self.folder = Path(folder).resolve()
+        self.root = str(self.folder)
+
+    def list(self) -> list[tuple[str, str]]:
+        from loraforge.ingest.core import discover
+
+        if not self.folder.is_dir():
+            raise FileNotFoundError(f"source folder not found: {self.given}")
+        return [(p.relative_to(self.folder).as_posix(), sha256_hex(p.read_bytes())) for p in discover(self.folder)]
+
+    def name(self, rel: str) -> str:
+        return rel
+
+    def size(self, rel: str) -> int:
+        return (self.folder / rel).stat().st_size
+
+    def fetch(self, rel: str, scratch: Path) -> Path:
+        return self.folder / rel  # already on local disk
+
+
+class BucketSource:
+    """Objects under a bucket prefix. Sources are the objects' ``s3://`` URIs; the content id is
+    ``etag:<ETag>:<size>`` from the listing, so planning downloads nothing."""
+
+    def __init__(self, store: S3Store) -> None:
+        self.store = store
+        self.root = store.uri("").rstrip("/")
+
+    def list(self) -> list[tuple[str, str]]:
+        # hidden names (".git/...", ".DS_Store") are skipped, as in a folder
+        files = [(k, h) for k, h in self.store.list_identities() if not any(p.startswith(".") for p in k.split("/"))]
+        if not files:
+            raise FileNotFoundError(f"no input objects under {self.root}/")
+        return files
+
+    def name(self, rel: str) -> str:
+        return self.store.uri(rel)
+
+    def size(self, rel: str) -> int:
+        return self.store.size(rel)
+
+    def fetch(self, rel: str, scratch: Path) -> Path:
+        return self.store.get_file(rel, scratch / rel)  # streamed and checked against its sha256
+
+
+def open_source(root: str | Path, store: object | None = None, settings: Settings | None = None) -> InputSource:
+    """The inputs under ``root``: a folder, or ``s3://bucket/prefix`` read with the credentials of ``store``
+    when it is an ``S3Store`` (any bucket of its endpoint), else of the ``LORAFORGE_S3_*`` settings."""
+    if not str(root).startswith("s3://"):
+        return FolderSource(root)
+    bucket, prefix = parse_s3_uri(str(root))
+    if isinstance(store, S3Store):
+        return BucketSource(store.at(bucket, prefix))
+    from loraforge.settings import Settings
+
+    return BucketSource(S3Store.from_settings(settings or Settings(), bucket, prefix))
