@@ -4,10 +4,11 @@
     result = PiiScanner(PiiConfig(policy="redact")).scan(documents)
     result.documents, result.quarantined, result.findings, result.report()
 
-See ``engine`` for how the scan is made fast and ``scanner`` for the policies.
+See ``registry`` for what finds what, ``analyzers`` for the fast path and its reference, and
+``scanner`` for the policies. A firm's own recognizers are ``PiiConfig(patterns=[PatternSpec(...)])``.
 """
 
-from loraforge.pii.config import DEFAULT_ENTITIES, PiiConfig
+from loraforge.pii.config import DEFAULT_ENTITIES, PatternSpec, PiiConfig
 from loraforge.pii.engine import FastAnalyzer, nlp_configuration
 from loraforge.pii.scanner import Finding, PiiResult, PiiScanError, PiiScanner, apply_findings, merge_findings
 
@@ -15,6 +16,7 @@ __all__ = [
     "DEFAULT_ENTITIES",
     "FastAnalyzer",
     "Finding",
+    "PatternSpec",
     "PiiConfig",
     "PiiResult",
     "PiiScanError",
