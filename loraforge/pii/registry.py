@@ -188,9 +188,19 @@ def house_recognizers(config: PiiConfig) -> list[EntityRecognizer]:
     return recognizers
 
 
+class OrderedRegistry(RecognizerRegistry):
+    """A registry that hands out recognizers in its own order. Presidio collects them in a set, so
+    which of two identical results survives its de-duplication (and so which recognizer a finding is
+    credited to) changed from run to run."""
+
+    def get_recognizers(self, *args: Any, **kwargs: Any) -> list[EntityRecognizer]:
+        order = {id(r): i for i, r in enumerate(self.recognizers)}
+        return sorted(super().get_recognizers(*args, **kwargs), key=lambda r: order.get(id(r), len(order)))
+
+
 def build_registry(config: PiiConfig, nlp_engine: NlpEngine) -> RecognizerRegistry:
     """Every recognizer that can report one of ``config.entities`` (module docstring)."""
-    registry = RecognizerRegistry(supported_languages=[config.language])
+    registry = OrderedRegistry(supported_languages=[config.language])
     registry.load_predefined_recognizers(languages=[config.language], nlp_engine=nlp_engine)
     predefined = [_replaced(r, config) for r in registry.recognizers if not isinstance(r, _LEFT_OUT)]
     wanted = set(config.entities)
