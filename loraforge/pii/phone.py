@@ -46,8 +46,6 @@ _PHONE_EXTENSION = regex.compile(
     regex.IGNORECASE,
 )
 _MIN_PHONE_DIGITS = 7
-# python-phonenumbers never accepts an ISO date; in financial text they are everywhere.
-_ISO_DATE = regex.compile(r"(?:19|20)\d\d-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12]\d|3[01])")
 _DECIMAL_EDGE_BEFORE = regex.compile(r"\d[.,]$")
 _DECIMAL_EDGE_AFTER = regex.compile(r"^[.,]\d")
 _SINGLE_DECIMAL = regex.compile(r"[-+]?\d+[.,]\d+")
@@ -84,7 +82,7 @@ def _figure_run(text: str, start: int, end: int, figure_lines: dict[int, bool]) 
         return False
     line_start = text.rfind("\n", 0, start) + 1
     if line_start not in figure_lines:
-        figure_lines[line_start] = in_figure_row(text, start, end) and not _PHONE_WORD.search(_line(text, start, end))
+        figure_lines[line_start] = _figures_without_phone_word(text, start, end)
     return figure_lines[line_start]
 
 
@@ -109,8 +107,14 @@ def _number_context(text: str, start: int, end: int) -> bool:
 
 def business_number(text: str, start: int, end: int) -> bool:
     """Whether the phone-shaped ``text[start:end]`` is a figure of a business document (module docstring)."""
-    if _figure_shape(text[start:end]) or _number_context(text, start, end):
-        return True
+    return (
+        _figure_shape(text[start:end])
+        or _number_context(text, start, end)
+        or _figures_without_phone_word(text, start, end)
+    )
+
+
+def _figures_without_phone_word(text: str, start: int, end: int) -> bool:
     return in_figure_row(text, start, end) and not _PHONE_WORD.search(_line(text, start, end))
 
 
@@ -142,9 +146,7 @@ def phone_windows(text: str, skip: Sequence[tuple[int, int]] = ()) -> list[tuple
     figure_lines: dict[int, bool] = {}
     for run in _PHONE_RUN.finditer(text):
         start, end = run.start(), run.end()
-        if _ISO_DATE.fullmatch(run.group()) or any(s <= start and end <= e for s, e in skip):
-            continue
-        if _figure_run(text, start, end, figure_lines):
+        if any(s <= start and end <= e for s, e in skip) or _figure_run(text, start, end, figure_lines):
             continue
         while start > 0 and _PHONE_CHAR.match(text, start - 1):
             start -= 1

@@ -51,6 +51,31 @@ def _reasons(quarantined: Sequence[Quarantined]) -> dict[str, int]:
     return dict(sorted(Counter(q.reason for q in quarantined).items()))
 
 
+def _write_shard(
+    store: ArtifactStore,
+    stage: str,
+    prefix: str,
+    base: str,
+    n_in: int,
+    documents: Sequence[Any],
+    quarantined: Sequence[Quarantined],
+    extra: dict[str, Any],
+) -> StageManifest:
+    """Write a shard's documents and quarantine records under ``base`` and describe them."""
+    write_jsonl(store, base + ".docs.jsonl", documents)
+    write_jsonl(store, base + ".quarantine.jsonl", quarantined)
+    return StageManifest(
+        stage=stage,
+        prefix=prefix,
+        outputs=[base + ".docs.jsonl"],
+        quarantine_keys=[base + ".quarantine.jsonl"],
+        n_in=n_in,
+        n_out=len(documents),
+        dropped_by_reason=_reasons(quarantined),
+        extra=extra,
+    )
+
+
 def ingest_shard(store: ArtifactStore, shard: ShardSpec, config: DataPrepConfig) -> StageManifest:
     """Parse one shard of files into documents; unparseable files go to the quarantine manifest."""
     ensure_offline()
@@ -60,17 +85,15 @@ def ingest_shard(store: ArtifactStore, shard: ShardSpec, config: DataPrepConfig)
         for rel, _ in shard.files:
             result.merge(_ingest_one(source, rel, Path(tmp), config.ingest))
     base = f"{shard.prefix}/prep/ingest/{shard.key}"
-    write_jsonl(store, base + ".docs.jsonl", result.documents)
-    write_jsonl(store, base + ".quarantine.jsonl", result.quarantined)
-    return StageManifest(
-        stage="ingest",
-        prefix=shard.prefix,
-        outputs=[base + ".docs.jsonl"],
-        quarantine_keys=[base + ".quarantine.jsonl"],
-        n_in=len(shard.files),
-        n_out=len(result.documents),
-        dropped_by_reason=_reasons(result.quarantined),
-        extra={"bytes": result.n_bytes},
+    return _write_shard(
+        store,
+        "ingest",
+        shard.prefix,
+        base,
+        len(shard.files),
+        result.documents,
+        result.quarantined,
+        {"bytes": result.n_bytes},
     )
 
 
@@ -118,22 +141,12 @@ def scan_pii(store: ArtifactStore, ingested: StageManifest, config: DataPrepConf
         result = scanner.scan(docs)
     shard_key = sha256_hex("".join(ingested.outputs) + config.pii.model_dump_json())[:16]
     base = f"{ingested.prefix}/prep/pii/{shard_key}"
-    write_jsonl(store, base + ".docs.jsonl", result.documents)
-    write_jsonl(store, base + ".quarantine.jsonl", result.quarantined)
-    return StageManifest(
-        stage="pii",
-        prefix=ingested.prefix,
-        outputs=[base + ".docs.jsonl"],
-        quarantine_keys=[base + ".quarantine.jsonl"],
-        n_in=len(docs),
-        n_out=len(result.documents),
-        dropped_by_reason=_reasons(result.quarantined),
-        extra={
-            "pii_by_entity": dict(sorted(result.totals.items())),
-            "pii_by_recognizer": result.by_recognizer,
-            "docs_with_pii": len(result.findings),
-        },
-    )
+    counts = {
+        "pii_by_entity": dict(sorted(result.totals.items())),
+        "pii_by_recognizer": result.by_recognizer,
+        "docs_with_pii": len(result.findings),
+    }
+    return _write_shard(store, "pii", ingested.prefix, base, len(docs), result.documents, result.quarantined, counts)
 
 
 def _one_prefix(manifests: Sequence[StageManifest]) -> str:
