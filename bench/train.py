@@ -41,6 +41,7 @@ from datasets import DatasetDict, load_from_disk  # noqa: E402
 
 from loraforge.basemodel import ensure_base_model, resolve_device  # noqa: E402
 from loraforge.train import TrainConfig, load_recipe, train  # noqa: E402
+from loraforge.train.sft import resolve_sft_arguments  # noqa: E402
 
 
 def sample_dataset(work: Path) -> Path:
@@ -76,34 +77,16 @@ def run_bare_trl(dataset_dir: Path, model: str, config: TrainConfig, out: Path) 
 
     _clean_slate(out)
     start = time.perf_counter()
-    on_gpu = resolve_device(config.device) == "cuda"
+    on_gpu = resolve_device(config.model.device) == "cuda"
     dtype = torch.bfloat16 if on_gpu else torch.float32
     # In memory, as loraforge loads it: otherwise datasets caches the tokenized splits next to the data and
     # every round after the first skips tokenization, which loraforge (never writing there) does each run.
     dataset = load_from_disk(str(dataset_dir / "hf"), keep_in_memory=True)
+    sft = resolve_sft_arguments(config, "cuda" if on_gpu else "cpu", has_eval=False)  # the same SFTConfig values
     args = SFTConfig(
+        **sft,
         output_dir=str(out),
-        max_steps=config.max_steps,
-        per_device_train_batch_size=config.per_device_train_batch_size,
-        gradient_accumulation_steps=config.gradient_accumulation_steps,
-        learning_rate=config.learning_rate,
-        lr_scheduler_type=config.lr_scheduler_type,
-        warmup_steps=config.warmup_ratio,
-        optim=config.optim,
-        bf16=on_gpu,
-        use_cpu=not on_gpu,
-        activation_checkpointing=config.gradient_checkpointing,
-        activation_checkpointing_kwargs={"use_reentrant": False},
-        max_length=config.max_seq_length,
-        packing=config.packing,
         assistant_only_loss=True,
-        logging_steps=config.logging_steps,
-        save_steps=config.save_steps,
-        save_total_limit=config.save_total_limit,
-        include_num_input_tokens_seen="non_padding",
-        seed=config.seed,
-        report_to="none",
-        disable_tqdm=True,
         model_init_kwargs={"dtype": dtype, "device_map": {"": "cuda" if on_gpu else "cpu"}},
     )
     trainer = SFTTrainer(
@@ -116,13 +99,7 @@ def run_bare_trl(dataset_dir: Path, model: str, config: TrainConfig, out: Path) 
             bnb_4bit_use_double_quant=True,
             bnb_4bit_compute_dtype=dtype,
         ),
-        peft_config=LoraConfig(
-            r=config.lora_r,
-            lora_alpha=config.lora_alpha,
-            lora_dropout=config.lora_dropout,
-            target_modules=config.target_modules,
-            task_type="CAUSAL_LM",
-        ),
+        peft_config=LoraConfig(**config.lora_arguments(), task_type="CAUSAL_LM"),
     )
     trainer.remove_callback(PrinterCallback)  # as in loraforge: no per-log printing in either
     trainer.train()
@@ -148,16 +125,22 @@ def _col(runs: list[dict[str, float]], key: str) -> list[float]:
     return [r[key] for r in runs]
 
 
+def with_sft(config: TrainConfig, **changes: object) -> TrainConfig:
+    """``config`` with some ``sft:`` settings changed, validated again."""
+    return TrainConfig.model_validate({**config.model_dump(), "sft": {**config.sft, **changes}})
+
+
 def median_of(runs: list[dict[str, float]], key: str) -> float:
     return statistics.median(r[key] for r in runs)
 
 
 def compare(label: str, dataset_dir: Path, model: str, config: TrainConfig, rounds: int, work: Path) -> None:
+    sft = config.sft_arguments()
     print(
-        f"\n== {label}: {config.max_steps} steps, batch {config.per_device_train_batch_size}"
-        f" x accum {config.gradient_accumulation_steps}, max_len {config.max_seq_length}, {config.quantization}"
+        f"\n== {label}: {sft['max_steps']} steps, batch {sft['per_device_train_batch_size']}"
+        f" x accum {sft['gradient_accumulation_steps']}, max_len {sft['max_length']}, {config.model.quantization}"
     )
-    warm = config.model_copy(update={"max_steps": 3})  # pays one-off costs (bnb's compiled 8-bit optimizer)
+    warm = with_sft(config, max_steps=3)  # pays one-off costs (bnb's compiled 8-bit optimizer)
     run_loraforge(dataset_dir, model, warm, work / "warm-lf")
     run_bare_trl(dataset_dir, model, warm, work / "warm-bare")
 
@@ -184,11 +167,11 @@ def compare(label: str, dataset_dir: Path, model: str, config: TrainConfig, roun
     for i in range(rounds):
         pair = [(padded, False, f"pd-{i}"), (packed, True, f"pk-{i}")]
         for runs, packing, name in pair if i % 2 == 0 else pair[::-1]:
-            runs.append(run_loraforge(dataset_dir, model, config.model_copy(update={"packing": packing}), work / name))
+            runs.append(run_loraforge(dataset_dir, model, with_sft(config, packing=packing), work / name))
     tps_pad, tps_pack = median_of(padded, "loop_tokens_per_s"), median_of(packed, "loop_tokens_per_s")
     print(f"padded batches   {tps_pad:9.0f} tokens/s in loop")
     print(f"packing (BFD, padding-free) {tps_pack:9.0f} tokens/s in loop: gain {tps_pack / tps_pad - 1:+.1%}")
-    if resolve_device(config.device) == "cuda":
+    if resolve_device(config.model.device) == "cuda":
         for name, runs in (("loraforge", ours), ("bare TRL", bare), ("padded", padded), ("packed", packed)):
             print(f"peak GPU memory {name}: {median_of(runs, 'peak_mb'):.0f} MiB (max_memory_allocated)")
 
@@ -235,20 +218,18 @@ def main(argv: list[str] | None = None) -> None:
         print(f"dataset: {len(splits['train'])} train examples from {source}")
 
         recipe = load_recipe("tiny-cpu.yaml")
-        cpu = recipe.model_copy(update={"max_steps": args.steps, "device": "cpu"})
+        cpu = with_sft(recipe, max_steps=args.steps, eval_strategy="no")
         compare("tiny Llama, CPU", dataset_dir, tiny, cpu, args.rounds, work)
         print(f"\npeak memory (process max RSS, all CPU runs): {_max_rss_mb():.0f} MiB")
 
         if torch.cuda.is_available():
             real = small_real_llama(tiny, work / "llama-100m")
-            gpu = recipe.model_copy(
-                update={
-                    "max_steps": args.steps,
-                    "device": "cuda",
-                    "max_seq_length": 1024,
-                    "per_device_train_batch_size": 8,
-                    "gradient_checkpointing": True,
-                }
+            gpu = with_sft(
+                recipe.model_copy(update={"model": recipe.model.model_copy(update={"device": "cuda"})}),
+                max_steps=args.steps,
+                max_length=1024,
+                per_device_train_batch_size=8,
+                activation_checkpointing=True,
             )
             compare("~100M Llama, CUDA, NF4", dataset_dir, real, gpu, args.rounds, work)
         else:

@@ -1,7 +1,7 @@
 """The ``loraforge`` command: the pipeline, or one half of it, from a YAML file and dotted overrides.
 
     loraforge pipeline --source examples/docs
-    loraforge pipeline -c run.yaml data_prep.pii.policy=drop fine_tune.overrides.max_steps=200
+    loraforge pipeline -c run.yaml data_prep.pii.policy=drop fine_tune.training.max_steps=200
     loraforge prep --source examples/docs target.tenant=acme
     loraforge train ds-0123456789ab fine_tune.base_model=/models/Qwen2.5-7B-Instruct
     loraforge eval --base-model BASE --adapter ADAPTER_DIR --dataset DATASET_DIR evaluation.max_examples=64
@@ -25,8 +25,8 @@ EXAMPLES = """\
 overrides are KEY.PATH=VALUE, applied on top of the YAML, e.g.
   target.tenant=acme  target.store=s3://bucket/prefix  target.tracking_uri=http://mlflow:5000
   data_prep.pii.policy=drop  data_prep.dataset.scope="Acme Advisors"  data_prep.shard_size=500
-  fine_tune.base_model=tiny  fine_tune.recipe=qlora-default.yaml  fine_tune.overrides.max_steps=200
-  fine_tune.evaluation.gate.min_refusal_accuracy=0.9
+  fine_tune.base_model=tiny  fine_tune.recipe=qlora-default.yaml  fine_tune.training.max_steps=200
+  fine_tune.overrides.sft.neftune_noise_alpha=5  fine_tune.evaluation.gate.min_refusal_accuracy=0.9
 """
 
 

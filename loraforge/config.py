@@ -3,9 +3,9 @@
     source: examples/docs
     target: {tenant: acme, project: advisory}
     data_prep: {pii: {policy: drop}}
-    fine_tune: {base_model: tiny, overrides: {max_steps: 200}}
+    fine_tune: {base_model: tiny, training: {max_steps: 200}}
 
-``loraforge pipeline run.yaml data_prep.pii.policy=drop fine_tune.overrides.learning_rate=1e-4`` reads
+``loraforge pipeline run.yaml data_prep.pii.policy=drop fine_tune.training.learning_rate=1e-4`` reads
 the file (every section optional), applies the overrides and validates the result into the same
 models the Prefect flows take as parameters.
 """
@@ -49,7 +49,10 @@ def parse_value(text: str) -> Any:
 
 
 def apply_overrides(data: Mapping[str, Any], overrides: Iterable[str | tuple[str, Any]]) -> dict[str, Any]:
-    """``data`` with each ``a.b.c=value`` (or ``("a.b.c", value)``) set, creating nested mappings as needed."""
+    """``data`` with each ``a.b.c=value`` (or ``("a.b.c", value)``) set, creating nested mappings as needed.
+
+    A mapping value merges into a mapping already there (``("sft", {"max_steps": 8})`` keeps the other
+    ``sft`` settings), and its own keys may be dotted too."""
     out = _copy(data)
     for item in overrides:
         if isinstance(item, str):
@@ -66,7 +69,9 @@ def apply_overrides(data: Mapping[str, Any], overrides: Iterable[str | tuple[str
             if not isinstance(child, dict):
                 child = node[part] = {}
             node = child
-        node[leaf] = value
+        if isinstance(value, Mapping) and isinstance(node.get(leaf), dict):  # a mapping merges into a mapping
+            value = apply_overrides(node[leaf], value.items())
+        node[leaf] = _copy(value) if isinstance(value, Mapping) else value
     return out
 
 

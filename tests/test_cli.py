@@ -18,7 +18,7 @@ from loraforge.config import RunConfig, apply_overrides, load_config
 REPO = Path(__file__).resolve().parents[1]
 COMMANDS = ("pipeline", "prep", "train", "eval", "promote")
 FAST = [
-    "fine_tune.overrides.max_steps=4",
+    "fine_tune.training.max_steps=4",
     "fine_tune.evaluation.max_examples=2",
     "fine_tune.evaluation.max_new_tokens=4",
     "fine_tune.evaluation.max_loss_examples=4",
@@ -34,16 +34,20 @@ def test_yaml_and_dotted_overrides_validate_into_the_flow_models(tmp_path: Path)
         [
             "data_prep.pii.policy=drop",
             "target.project=advisory",
-            "fine_tune.overrides.learning_rate=1e-4",
-            "fine_tune.overrides.max_steps=8",
+            "fine_tune.training.learning_rate=1e-4",
+            "fine_tune.training.max_steps=8",
+            "fine_tune.overrides.sft.neftune_noise_alpha=5",
+            "fine_tune.overrides.sft.seed=7",
             "data_prep.dataset.scope=Acme Advisors",
         ],
     )
     assert (config.target.tenant, config.target.project) == ("acme", "advisory")
     assert (config.data_prep.pii.policy, config.data_prep.pii.allow_list) == ("drop", ["Acme"])
     assert config.data_prep.dataset.scope == "Acme Advisors"
-    assert config.fine_tune.overrides == {"learning_rate": 1e-4, "max_steps": 8}
-    assert config.fine_tune.train_config().learning_rate == 1e-4
+    assert (config.fine_tune.training.learning_rate, config.fine_tune.training.max_steps) == (1e-4, 8)
+    assert config.fine_tune.overrides == {"sft": {"neftune_noise_alpha": 5, "seed": 7}}  # the second one merged
+    sft = config.fine_tune.train_config().sft
+    assert (sft["learning_rate"], sft["max_steps"], sft["neftune_noise_alpha"], sft["seed"]) == (1e-4, 8, 5, 7)
     assert config.source == "examples/docs"  # every section is optional
 
 
@@ -115,3 +119,19 @@ def test_pip_install_then_the_console_script_runs_the_pipeline(tmp_path: Path) -
     assert any(line.startswith("adapter  default-default-adapter v1 aliases=") for line in lines)
     bundle = next(line for line in lines if line.startswith("bundle   file://"))
     assert Path(bundle.split()[1].removeprefix("file://")).is_file()
+
+
+def test_the_pipeline_form_offers_the_shipped_recipes_and_typed_training_settings() -> None:
+    from prefect.utilities.callables import parameter_schema
+
+    from flows.pipeline import pipeline
+
+    schema = parameter_schema(pipeline.fn).model_dump_for_openapi()
+    definitions = schema["definitions"]
+    fine_tune = definitions["FineTuneConfig"]["properties"]
+    choices = [option for option in fine_tune["recipe"]["anyOf"] if "enum" in option]
+    assert choices[0]["enum"] == ["tiny-cpu.yaml", "qlora-default.yaml"]  # or any path
+    training = definitions["TrainingOverrides"]["properties"]
+    assert training["learning_rate"]["anyOf"][0] == {"type": "number", "exclusiveMinimum": 0}
+    assert training["lora_r"]["title"] == "LoRA rank"
+    assert all(field.get("description") for field in training.values())

@@ -34,7 +34,8 @@ def outcome(prefect_server, tmp_path_factory):
         source=str(EXAMPLES / "docs"),
         target=Target(tenant="acme", project="advisory", store=str(home / "store"), tracking_uri=uri),
         fine_tune=FineTuneConfig(
-            overrides={"max_steps": 16, "save_steps": 8, "eval_steps": 8, "logging_steps": 2, "learning_rate": 0.01},
+            training={"max_steps": 16, "learning_rate": 0.01},
+            overrides={"sft": {"save_steps": 8, "eval_steps": 8, "logging_steps": 2}},
             evaluation=EvalConfig(max_examples=4, max_new_tokens=12, max_loss_examples=32),
         ),
     )

@@ -43,7 +43,8 @@ MLFLOW_BUCKET = "mlflow"
 FAST = {
     "base_model": "tiny",
     "recipe": "configs/tiny-cpu.yaml",
-    "overrides": {"max_steps": 8, "save_steps": 4, "eval_steps": 4, "logging_steps": 2, "learning_rate": 0.01},
+    "training": {"max_steps": 8, "learning_rate": 0.01},
+    "overrides": {"sft": {"save_steps": 4, "eval_steps": 4, "logging_steps": 2}},
     "evaluation": {"max_examples": 4, "max_new_tokens": 8, "max_loss_examples": 16},
 }
 # A run's parameters replace whole top-level parameters: the run names the deployment's blocks again.
@@ -147,7 +148,7 @@ def test_pipeline_completed_and_triggered_fine_tune_on_the_gpu_pool(stack, pipel
     assert runs[0].state.is_completed()
     assert runs[0].parent_task_run_id is not None  # linked under the pipeline run in the UI
     assert runs[0].parameters["target"]["store_block"] == "minio"
-    assert runs[0].parameters["config"]["overrides"]["max_steps"] == FAST["overrides"]["max_steps"]
+    assert runs[0].parameters["config"]["training"]["max_steps"] == FAST["training"]["max_steps"]
 
 
 def test_shards_dataset_and_bundle_are_in_the_bucket_under_the_tenant_prefix(stack, pipeline_run):

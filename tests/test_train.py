@@ -77,22 +77,22 @@ def tiny(tmp_path_factory: pytest.TempPathFactory) -> str:
     return ensure_base_model(None, texts, tmp_path_factory.mktemp("models"))
 
 
-def _config(**overrides: Any) -> TrainConfig:
+def _config(**sft: Any) -> TrainConfig:
+    """A fast CPU recipe; keyword arguments are ``sft:`` settings."""
     base = {
-        "device": "cpu",
         "max_steps": 6,
         "per_device_train_batch_size": 4,
         "gradient_accumulation_steps": 1,
         "learning_rate": 1e-2,
         "lr_scheduler_type": "constant",
-        "warmup_ratio": 0.0,
-        "max_seq_length": 256,
-        "gradient_checkpointing": False,
+        "warmup_steps": 0.0,
+        "max_length": 256,
+        "activation_checkpointing": False,
         "logging_steps": 1,
-        "eval_steps": None,
+        "eval_strategy": "no",
         "save_steps": 2,
     }
-    return TrainConfig(**{**base, **overrides})
+    return TrainConfig(model={"device": "cpu"}, sft={**base, **sft})
 
 
 # --- recipes ---------------------------------------------------------------------------------------
@@ -100,10 +100,16 @@ def _config(**overrides: Any) -> TrainConfig:
 
 def test_defaults_follow_the_seed_baseline() -> None:
     c = TrainConfig()
-    assert (c.lora_r, c.lora_alpha, c.lora_dropout) == (16, 32, 0.05)
-    assert c.target_modules == ["q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj"]
-    assert (c.num_train_epochs, c.learning_rate, c.lr_scheduler_type, c.warmup_ratio) == (3, 2e-4, "cosine", 0.03)
-    assert (c.gradient_accumulation_steps, c.max_seq_length, c.optim, c.quantization) == (
+    lora, sft = c.lora_arguments(), c.sft_arguments()
+    assert (lora["r"], lora["lora_alpha"], lora["lora_dropout"]) == (16, 32, 0.05)
+    assert lora["target_modules"] == ["q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj"]
+    assert (sft["num_train_epochs"], sft["learning_rate"], sft["lr_scheduler_type"], sft["warmup_steps"]) == (
+        3,
+        2e-4,
+        "cosine",
+        0.03,
+    )
+    assert (sft["gradient_accumulation_steps"], sft["max_length"], sft["optim"], c.model.quantization) == (
         4,
         2048,
         "paged_adamw_8bit",
@@ -111,49 +117,77 @@ def test_defaults_follow_the_seed_baseline() -> None:
     )
 
 
+def test_the_sections_are_the_libraries_configs_with_loraforges_cpu_safe_defaults(tmp_path: Path) -> None:
+    from loraforge.train.sft import lora_config, sft_config
+
+    config = load_recipe("tiny-cpu")
+    args = sft_config(config, tmp_path, "cpu", "assistant_only", has_eval=True)
+    assert (args.max_steps, args.learning_rate, args.max_length, args.optim) == (40, 5e-3, 512, "adamw_torch")
+    # TRL's own defaults (bf16 on, gradient checkpointing on, lr 2e-5, tqdm) do not leak through on CPU
+    assert (args.bf16, args.use_cpu, args.activation_checkpointing, args.disable_tqdm) == (False, True, False, True)
+    assert (args.save_only_model, args.report_to, args.output_dir) == (False, [], str(tmp_path))
+    assert (args.eval_strategy, args.eval_steps) == ("steps", 20)
+    assert sft_config(config, tmp_path, "cpu", "assistant_only", has_eval=False).eval_strategy == "no"
+    assert lora_config(config).r == 16 and lora_config(config).task_type == "CAUSAL_LM"
+    # the deprecated alias still works on its own
+    alias = TrainConfig(sft={"gradient_checkpointing": False})
+    assert sft_config(alias, tmp_path, "cpu", "assistant_only", has_eval=True).activation_checkpointing is False
+    # what the run records is every setting, defaults included, and it loads back as the same recipe
+    resolved = config.resolved()
+    assert resolved["sft"]["save_only_model"] is False and resolved["lora"]["bias"] == "none"
+    assert TrainConfig.model_validate(resolved).resolved() == resolved
+
+
 def test_unknown_key_is_rejected(tmp_path: Path) -> None:
     with pytest.raises(ValidationError, match="extra_forbidden"):
         TrainConfig(lora_rank=8)  # type: ignore[call-arg]
     recipe = tmp_path / "typo.yaml"
-    recipe.write_text("lora_r: 8\nlearning_rte: 1.0e-4\n")
+    recipe.write_text("model: {name: tiny}\nsft: {learning_rte: 1.0e-4}\n")
     with pytest.raises(ValidationError, match="learning_rte"):
+        load_recipe(recipe)
+    recipe.write_text("lora_r: 8\n")  # the flat layout of old recipes
+    with pytest.raises(ValidationError, match="lora_r"):
         load_recipe(recipe)
 
 
 @pytest.mark.parametrize(
-    "field, value",
+    "section, value",
     [
-        ("lora_r", 0),
-        ("lora_alpha", -1),
-        ("learning_rate", 0),
-        ("learning_rate", -2e-4),
-        ("lora_dropout", 1.0),
-        ("warmup_ratio", 1.5),
-        ("max_steps", 0),
-        ("per_device_train_batch_size", 0),
-        ("target_modules", []),
-        ("quantization", "int3"),
-        ("optim", "adamw_fancy"),
-        ("lr_scheduler_type", "zigzag"),
+        ("lora", {"r": 0}),
+        ("lora", {"lora_alpha": -1}),
+        ("sft", {"learning_rate": 0}),
+        ("sft", {"learning_rate": -2e-4}),
+        ("lora", {"lora_dropout": 1.0}),
+        ("sft", {"warmup_steps": -0.5}),
+        ("sft", {"warmup_ratio": 0.1}),  # gone in transformers 5: the library says so
+        ("sft", {"max_steps": 0}),
+        ("sft", {"per_device_train_batch_size": 0}),
+        ("lora", {"target_modules": []}),
+        ("model", {"quantization": "int3"}),
+        ("sft", {"optim": "adamw_fancy"}),
+        ("sft", {"lr_scheduler_type": "zigzag"}),
+        ("sft", {"output_dir": "/tmp/elsewhere"}),  # set by loraforge from the run
+        ("lora", {"task_type": "SEQ_CLS"}),
     ],
 )
-def test_bad_values_are_rejected(field: str, value: Any) -> None:
+def test_bad_values_are_rejected(section: str, value: dict[str, Any]) -> None:
     with pytest.raises(ValidationError):
-        TrainConfig(**{field: value})
+        TrainConfig(**{section: value})
 
 
 def test_recipes_in_configs_load_and_name_their_command() -> None:
+    from loraforge.finetune.manifests import BundledRecipe
+
     recipes = sorted((REPO / "loraforge" / "configs").glob("*.yaml"))
-    assert {p.name for p in recipes} >= {"qlora-default.yaml", "tiny-cpu.yaml"}
+    assert {p.name for p in recipes} == set(BundledRecipe.__args__)  # the form's choices are the shipped files
     for path in recipes:
         first_line = path.read_text().splitlines()[0]
         assert first_line.startswith("# python -m loraforge.train --recipe configs/" + path.name), path
         assert isinstance(load_recipe(path), TrainConfig)
     default = load_recipe("configs/qlora-default.yaml")  # as the recipe headers name it, from any cwd
-    assert default.model_dump(exclude={"base_model", "device"}) == TrainConfig().model_dump(
-        exclude={"base_model", "device"}
-    )
-    assert load_recipe("tiny-cpu").base_model == "tiny"
+    assert default.resolved()["sft"] == TrainConfig().resolved()["sft"]  # the GPU baseline is the defaults
+    assert default.resolved()["lora"] == TrainConfig().resolved()["lora"]
+    assert load_recipe("tiny-cpu").model.name == "tiny"
 
 
 # --- labels ----------------------------------------------------------------------------------------
@@ -221,7 +255,7 @@ def test_qlora_nf4_on_cpu_learns_and_the_adapter_loads_back(
     result = train(
         dataset_dir,
         tiny,
-        _config(max_steps=30, eval_steps=10, save_steps=100, learning_rate=3e-3),
+        _config(max_steps=30, eval_strategy="steps", eval_steps=10, save_steps=100, learning_rate=3e-3),
         tmp_path / "run",
         on_progress=lambda *args: progress.append(args),
     )
@@ -253,7 +287,7 @@ def test_qlora_nf4_on_cpu_learns_and_the_adapter_loads_back(
         before = base(ids).logits
         tuned = PeftModel.from_pretrained(base, result.adapter_dir)
         after = tuned(ids).logits
-    assert set(tuned.peft_config["default"].target_modules) == set(TrainConfig().target_modules)
+    assert set(tuned.peft_config["default"].target_modules) == set(TrainConfig().lora_arguments()["target_modules"])
     assert not torch.allclose(before, after)  # the adapter is not a no-op
     assert no_network == []
 
@@ -342,19 +376,34 @@ def test_any_trl_and_peft_argument_passes_through_and_is_checked_when_the_recipe
     from loraforge.train.sft import lora_config, sft_config
 
     recipe = tmp_path / "neftune.yaml"
-    recipe.write_text("max_steps: 4\nsft: {neftune_noise_alpha: 5.0}\nlora: {use_rslora: true}\n")
+    recipe.write_text("sft: {max_steps: 4, neftune_noise_alpha: 5.0}\nlora: {use_rslora: true}\n")
     config = load_recipe(recipe)
-    assert sft_config(config, tmp_path, "cpu", 4, 1, "assistant_only", has_eval=False).neftune_noise_alpha == 5.0
+    assert sft_config(config, tmp_path, "cpu", "assistant_only", has_eval=False).neftune_noise_alpha == 5.0
     assert lora_config(config).use_rslora is True
     recipe.write_text("sft: {neftune_noise_alfa: 5.0}\n")
     with pytest.raises(ValidationError, match="neftune_noise_alfa"):
         load_recipe(recipe)
-    with pytest.raises(ValidationError, match="learning_rate"):  # a recipe field of its own: set it there
-        TrainConfig(sft={"learning_rate": 1e-4})
 
 
-def test_dotted_overrides_reach_the_passthrough_sections() -> None:
+def test_run_settings_reach_every_section_and_merge_into_the_recipe() -> None:
     from loraforge.finetune import FineTuneConfig
 
-    config = FineTuneConfig(overrides={"max_steps": 8, "sft.neftune_noise_alpha": 5}).train_config()
-    assert (config.max_steps, config.sft) == (8, {"neftune_noise_alpha": 5})
+    config = FineTuneConfig(
+        training={"max_steps": 8, "lora_r": 4, "device": "cpu"},
+        overrides={"sft.neftune_noise_alpha": 5, "lora": {"use_rslora": True}},
+    ).train_config()
+    assert (config.sft["max_steps"], config.sft["neftune_noise_alpha"], config.sft["learning_rate"]) == (8, 5, 5e-3)
+    assert (config.lora["r"], config.lora["use_rslora"], config.lora["lora_alpha"]) == (4, True, 32)  # merged
+    assert (config.model.device, config.model.name) == ("cpu", "tiny")
+    with pytest.raises(ValueError, match="sft.max_steps"):  # a flat key says where it belongs
+        FineTuneConfig(overrides={"max_steps": 8}).train_config()
+
+
+def test_a_real_base_model_without_a_recipe_gets_the_gpu_recipe_not_the_tiny_one() -> None:
+    from loraforge.finetune import FineTuneConfig
+
+    hub = FineTuneConfig(base_model="Qwen/Qwen2.5-7B-Instruct").train_config()
+    assert (hub.model.name, hub.model.device, hub.sft["max_length"]) == ("Qwen/Qwen2.5-7B-Instruct", "auto", 2048)
+    assert FineTuneConfig().train_config().model.device == "cpu"  # tiny: the CPU recipe
+    chosen = FineTuneConfig(base_model="/models/small", recipe="tiny-cpu.yaml").train_config()
+    assert chosen.sft["max_steps"] == 40  # an explicit recipe is kept

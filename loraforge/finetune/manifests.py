@@ -6,15 +6,41 @@ report, bundle) stays in the artifact store and travels as a key. Importing this
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from loraforge.evaluate.run import EvalConfig
 from loraforge.settings import Settings
 
-DEFAULT_RECIPE = "tiny-cpu.yaml"  # bundled with the package (loraforge/configs/)
+log = logging.getLogger(__name__)
+
+DEFAULT_RECIPE = "tiny-cpu.yaml"  # bundled with the package (loraforge/configs/), for base_model "tiny"
+MODEL_RECIPE = "qlora-default.yaml"  # for any other base model given without a recipe
+BundledRecipe = Literal["tiny-cpu.yaml", "qlora-default.yaml"]  # test_train checks this against configs/
+
+
+class TrainingOverrides(BaseModel):
+    """The settings most often changed per run, as a form; empty fields keep the recipe's value."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    max_steps: int | None = Field(None, gt=0, description="Optimizer steps to train (overrides the epochs).")
+    num_train_epochs: float | None = Field(None, gt=0, description="Passes over the train split.")
+    learning_rate: float | None = Field(None, gt=0, description="Peak learning rate.")
+    per_device_train_batch_size: int | None = Field(None, gt=0, description="Examples per device per step.")
+    gradient_accumulation_steps: int | None = Field(None, gt=0, description="Micro-batches per optimizer step.")
+    max_length: int | None = Field(None, gt=0, description="Tokens per example; longer ones are truncated.")
+    lora_r: int | None = Field(None, gt=0, title="LoRA rank", description="Rank of the LoRA update matrices.")
+    lora_alpha: float | None = Field(None, gt=0, title="LoRA alpha", description="LoRA scaling numerator.")
+    device: Literal["auto", "cuda", "cpu"] | None = Field(None, description="Where to train.")
+
+    def dotted(self) -> list[tuple[str, Any]]:
+        """As recipe overrides: ``("sft.max_steps", 200)``, ``("lora.r", 8)``, ``("model.device", "cpu")``."""
+        where = {"lora_r": "lora.r", "lora_alpha": "lora.lora_alpha", "device": "model.device"}
+        return [(where.get(k, f"sft.{k}"), v) for k, v in self.model_dump(exclude_none=True).items()]
 
 
 class FineTuneConfig(BaseModel):
@@ -25,25 +51,40 @@ class FineTuneConfig(BaseModel):
     base_model: str | None = Field(
         None, description="HF model id or local path; default: the recipe's ('tiny' builds the offline tiny Llama)."
     )
-    recipe: str | None = Field(
-        None, description="Recipe YAML: a path or a bundled name (qlora-default.yaml; default tiny-cpu.yaml)."
+    recipe: BundledRecipe | str | None = Field(
+        None,
+        description="Recipe YAML: a bundled one or a path. Default: tiny-cpu.yaml for the tiny model, "
+        "qlora-default.yaml for any other base model.",
+    )
+    training: TrainingOverrides = Field(
+        default_factory=TrainingOverrides, description="Common recipe settings for this run."
     )
     overrides: dict[str, Any] = Field(
-        default_factory=dict, description="Recipe fields to override, e.g. {max_steps: 200, learning_rate: 1e-4}."
+        default_factory=dict,
+        description="Any other recipe setting, by section: {sft.neftune_noise_alpha: 5, lora.use_rslora: true}.",
     )
     evaluation: EvalConfig = Field(default_factory=EvalConfig)
 
-    def train_config(self):  # type: ignore[no-untyped-def]  # -> loraforge.train.config.TrainConfig
-        """The recipe (default tiny-cpu.yaml) with ``overrides`` and ``base_model`` applied, re-validated."""
-        from loraforge.config import apply_overrides
-        from loraforge.train.config import TrainConfig, load_recipe
+    @property
+    def recipe_name(self) -> str:
+        """The recipe this run uses: the one given, else the one that fits the base model."""
+        if self.recipe:
+            return self.recipe
+        return DEFAULT_RECIPE if self.base_model in (None, "tiny") else MODEL_RECIPE
 
-        config = load_recipe(self.recipe or DEFAULT_RECIPE)
-        base = {"base_model": self.base_model} if self.base_model else {}
-        # dotted keys reach into the passthrough sections: {"sft.neftune_noise_alpha": 5}
-        return TrainConfig.model_validate(
-            apply_overrides(config.model_dump(), [*self.overrides.items(), *base.items()])
-        )
+    def train_config(self):  # type: ignore[no-untyped-def]  # -> loraforge.train.config.TrainConfig
+        """The recipe with ``training``, ``overrides`` and ``base_model`` applied on top, validated."""
+        from loraforge.config import apply_overrides
+        from loraforge.train.config import TrainConfig, read_recipe
+
+        if not self.recipe and self.base_model not in (None, "tiny"):
+            log.info("base model %s given without a recipe: training with %s", self.base_model, MODEL_RECIPE)
+        flat = sorted(k for k in self.overrides if "." not in k and k not in TrainConfig.model_fields)
+        if flat:
+            raise ValueError(f"overrides {flat}: recipe settings live in sections, e.g. sft.{flat[0]}")
+        base = [("model.name", self.base_model)] if self.base_model else []
+        data = apply_overrides(read_recipe(self.recipe_name), [*self.training.dotted(), *self.overrides.items(), *base])
+        return TrainConfig.model_validate(data)
 
 
 class FineTuneRun(BaseModel):

@@ -41,7 +41,7 @@ def tracker(run: FineTuneRun):  # type: ignore[no-untyped-def]  # -> loraforge.t
 def start_tracking(store: ArtifactStore, run: FineTuneRun, config: FineTuneConfig) -> FineTuneRun:
     """Open the MLflow run (params: train recipe, evaluation, dataset version) with the dataset as input."""
     params = {
-        "train": config.train_config().model_dump(),
+        "train": config.train_config().resolved(),
         "eval": config.evaluation.model_dump(),
         "dataset_version": run.dataset_version,
     }

@@ -46,7 +46,7 @@ def train_adapter(
 
     train_config = config.train_config()
     dataset = fetch_dataset(store, run)
-    base_model = base_model_for(train_config.base_model, dataset)
+    base_model = base_model_for(train_config.model.name, dataset)
     output = run.scratch / "train"
     resume_from = _pull_latest_checkpoint(store, run, output)
 
@@ -103,7 +103,7 @@ def evaluate_adapter(store: ArtifactStore, trained: TrainOutcome, config: FineTu
     dataset = fetch_dataset(store, run)
     adapter_dir = store.get_dir(trained.adapter_key, run.scratch / "adapter")
     # resolved again on this worker: a tiny base model built by the training worker may not be here
-    base_model = base_model_for(trained.summary.get("config", {}).get("base_model"), dataset)
+    base_model = base_model_for(trained.summary["config"]["model"]["name"], dataset)
     report = evaluate_variants(
         base_model,
         adapter_dir,

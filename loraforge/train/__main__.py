@@ -16,7 +16,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--recipe", required=True, help="recipe YAML: a path or a bundled name (tiny-cpu.yaml)")
     parser.add_argument("--dataset", required=True, type=Path, help="dataset stage output (holds hf/)")
     parser.add_argument("--output", required=True, type=Path, help="run directory: checkpoints/, adapter/")
-    parser.add_argument("--base-model", default=None, help="HF id or path; default: the recipe's base_model")
+    parser.add_argument("--base-model", default=None, help="HF id or path; default: the recipe's model.name")
     parser.add_argument("--no-resume", action="store_true", help="ignore checkpoints already in --output")
     args = parser.parse_args(argv)
 

@@ -1,4 +1,16 @@
-"""Training recipe: one validated Pydantic model, loaded from a YAML file (bundled ones: ``loraforge/configs/``)."""
+"""Training recipe: a YAML file whose sections are the libraries' own configs (bundled: ``loraforge/configs/``).
+
+    model:      {name: tiny, quantization: nf4, device: cpu}       # what to load, and where
+    lora:       {r: 16, lora_alpha: 32, ...}                       # peft.LoraConfig arguments
+    sft:        {max_steps: 40, learning_rate: 5.0e-3, ...}        # trl.SFTConfig arguments
+    loraforge:  {max_oom_retries: 3, gpu_hourly_cost_usd: 2.49}    # what loraforge itself does
+
+``lora:`` and ``sft:`` take any argument of ``peft.LoraConfig`` / ``trl.SFTConfig`` (NEFTune, scheduler
+kwargs, ``report_to``, ...), on top of ``LORA_DEFAULTS`` / ``SFT_DEFAULTS`` below: the one place where
+loraforge's defaults live. Both are built once when the recipe loads, so a misspelt or invalid argument
+fails then, with the library's own message, not when training starts. Importing this module loads no
+torch; validating a recipe imports trl and peft.
+"""
 
 from __future__ import annotations
 
@@ -6,85 +18,158 @@ from pathlib import Path
 from typing import Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, PositiveInt, model_validator
 
 RECIPES = Path(__file__).resolve().parents[1] / "configs"
 LORA_TARGETS = ["q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj"]
 
+# The seed baseline (r=16, alpha=32, dropout 0.05, all attention + MLP projections).
+LORA_DEFAULTS: dict[str, Any] = {
+    "r": 16,
+    "lora_alpha": 32,
+    "lora_dropout": 0.05,
+    "target_modules": LORA_TARGETS,
+    "bias": "none",
+}
 
-class TrainConfig(BaseModel):
-    """QLoRA fine-tune settings. Defaults are the seed baseline (r=16, alpha=32, 3 epochs, lr 2e-4, ...)."""
+# The seed baseline (3 epochs, lr 2e-4 cosine, warmup 3%, batch 4 x grad-accum 4, 2048 tokens), plus the
+# settings loraforge relies on. TRL's defaults differ from transformers' (bf16=True, which on CPU means slow
+# autocast; lr 2e-5; checkpointing on), so every one that matters is set here. bf16 left unset means: on a
+# CUDA GPU that supports it, else off (``sft.resolve_sft_arguments``).
+SFT_DEFAULTS: dict[str, Any] = {
+    "num_train_epochs": 3.0,
+    "max_steps": -1,
+    "learning_rate": 2e-4,
+    "lr_scheduler_type": "cosine",
+    "warmup_steps": 0.03,  # transformers 5 dropped warmup_ratio: a float < 1 is the ratio
+    "weight_decay": 0.0,
+    "max_grad_norm": 1.0,
+    "optim": "paged_adamw_8bit",
+    "per_device_train_batch_size": 4,
+    "gradient_accumulation_steps": 4,
+    "max_length": 2048,
+    "packing": False,  # True: best-fit packing, trained padding-free (no pad tokens, per-sequence attention)
+    "activation_checkpointing": True,
+    "activation_checkpointing_kwargs": {"use_reentrant": False},
+    "fp16": False,
+    "logging_steps": 10,
+    "logging_first_step": True,
+    "eval_strategy": "steps",  # "no": evaluate once, at the end
+    "eval_steps": 50,
+    "save_strategy": "steps",
+    "save_steps": 100,
+    "save_total_limit": 2,
+    "save_only_model": False,  # keep optimizer/scheduler/RNG state: a resume must continue, not restart
+    "include_num_input_tokens_seen": "non_padding",
+    "seed": 42,
+    "report_to": "none",  # or tensorboard, wandb, ... (loraforge logs to MLflow itself)
+    "disable_tqdm": True,
+    "dataloader_num_workers": 0,
+}
+
+# Set by loraforge from the run (folders, the device, the tokenizer's chat template): not recipe settings.
+MANAGED = {
+    "sft": {"output_dir", "use_cpu", "assistant_only_loss", "completion_only_loss"},
+    "lora": {"task_type"},
+}
+
+
+class _SftBounds(BaseModel):
+    """Ranges the libraries accept but no run can use (checked on the merged arguments, names as in TRL)."""
+
+    model_config = ConfigDict(extra="allow")
+
+    learning_rate: float = Field(gt=0)
+    num_train_epochs: float = Field(gt=0)
+    max_steps: int = Field(ge=-1, description="-1: train num_train_epochs; 0 is refused")
+    warmup_steps: float = Field(ge=0)
+    per_device_train_batch_size: PositiveInt
+    gradient_accumulation_steps: PositiveInt
+    max_length: PositiveInt | None
+
+    @model_validator(mode="after")
+    def _some_steps(self) -> _SftBounds:
+        if self.max_steps == 0:
+            raise ValueError("max_steps: 0 trains nothing; -1 means 'train num_train_epochs'")
+        return self
+
+
+class _LoraBounds(BaseModel):
+    model_config = ConfigDict(extra="allow")
+
+    r: PositiveInt
+    lora_alpha: float = Field(gt=0)
+    lora_dropout: float = Field(ge=0, lt=1)
+    target_modules: list[str] | str = Field(min_length=1)
+
+
+class ModelSection(BaseModel):
+    """What to load, and where."""
 
     model_config = ConfigDict(extra="forbid")
 
-    base_model: str = Field(
+    name: str = Field(
         "tiny", description="HF model id or local path; 'tiny' builds a small Llama from the corpus (no quality)."
     )
     quantization: Literal["nf4", "none"] = Field("nf4", description="nf4: QLoRA 4-bit base; none: plain LoRA.")
     device: Literal["auto", "cuda", "cpu"] = "auto"
 
-    # LoRA
-    lora_r: int = Field(16, gt=0)
-    lora_alpha: int = Field(32, gt=0)
-    lora_dropout: float = Field(0.05, ge=0, lt=1)
-    target_modules: list[str] = Field(default_factory=lambda: list(LORA_TARGETS), min_length=1)
 
-    # Schedule
-    num_train_epochs: float = Field(3.0, gt=0)
-    max_steps: int | None = Field(None, gt=0, description="Overrides num_train_epochs when set.")
-    learning_rate: float = Field(2e-4, gt=0)
-    lr_scheduler_type: Literal["cosine", "linear", "constant", "constant_with_warmup", "cosine_with_min_lr"] = "cosine"
-    warmup_ratio: float = Field(0.03, ge=0, lt=1)
-    weight_decay: float = Field(0.0, ge=0)
-    max_grad_norm: float = Field(1.0, gt=0)
-    optim: str = Field("paged_adamw_8bit", description="Any transformers optimizer name.")
+class LoraforgeSection(BaseModel):
+    """What loraforge does around the trainer."""
 
-    # Batches and sequences
-    per_device_train_batch_size: int = Field(4, gt=0)
-    per_device_eval_batch_size: int | None = Field(None, gt=0, description="Defaults to the train batch size.")
-    gradient_accumulation_steps: int = Field(4, gt=0)
-    max_seq_length: int = Field(2048, gt=0)
-    packing: bool = Field(
-        False, description="Best-fit packing, trained padding-free (no pad tokens, per-sequence attention)."
-    )
-    gradient_checkpointing: bool = True
-    bf16: bool | None = Field(None, description="None: bf16 on a CUDA GPU that supports it, fp32 otherwise.")
+    model_config = ConfigDict(extra="forbid")
 
-    # Bookkeeping
-    logging_steps: int = Field(10, gt=0)
-    eval_steps: int | None = Field(50, gt=0, description="None: evaluate once, at the end.")
-    save_steps: int = Field(100, gt=0)
-    save_total_limit: int | None = Field(2, gt=0)
-    seed: int = 42
     max_oom_retries: int = Field(3, ge=0, description="CUDA OOM: halve batch, double grad-accum, at most this often.")
     gpu_hourly_cost_usd: float = Field(2.49, ge=0, description="For estimated_cost_usd = GPU hours x this.")
 
-    # Anything else the libraries take, passed through and checked by them when the recipe loads.
-    lora: dict[str, Any] = Field(
-        default_factory=dict, description="More peft.LoraConfig arguments, e.g. {use_rslora: true}."
-    )
-    sft: dict[str, Any] = Field(
-        default_factory=dict,
-        description="More trl.SFTConfig arguments, e.g. {neftune_noise_alpha: 5, lr_scheduler_kwargs: {...}}.",
-    )
 
-    @field_validator("optim")
-    @classmethod
-    def _known_optimizer(cls, value: str) -> str:
-        from transformers.training_args import OptimizerNames
+class TrainConfig(BaseModel):
+    """One fine-tune's settings: the recipe YAML, validated."""
 
-        known = {o.value for o in OptimizerNames}
-        if value not in known:
-            raise ValueError(f"unknown optimizer {value!r}; e.g. paged_adamw_8bit, adamw_torch")
-        return value
+    model_config = ConfigDict(extra="forbid")
+
+    model: ModelSection = Field(default_factory=ModelSection)
+    lora: dict[str, Any] = Field(default_factory=dict, description="peft.LoraConfig arguments over LORA_DEFAULTS.")
+    sft: dict[str, Any] = Field(default_factory=dict, description="trl.SFTConfig arguments over SFT_DEFAULTS.")
+    loraforge: LoraforgeSection = Field(default_factory=LoraforgeSection)
 
     @model_validator(mode="after")
     def _library_arguments(self) -> TrainConfig:
-        if self.lora or self.sft:
-            from loraforge.train.sft import check_arguments
+        for section, managed in MANAGED.items():
+            clash = sorted(set(getattr(self, section)) & managed)
+            if clash:
+                raise ValueError(f"{section}: {clash} are set by loraforge from the run, not by a recipe")
+        _SftBounds.model_validate(self.sft_arguments())
+        _LoraBounds.model_validate(self.lora_arguments())
+        from loraforge.train.sft import check_arguments
 
-            check_arguments(self)
+        check_arguments(self)
         return self
+
+    def sft_arguments(self) -> dict[str, Any]:
+        """``SFT_DEFAULTS`` under the recipe's ``sft:`` (device-independent; see ``sft.resolve_sft_arguments``)."""
+        defaults = dict(SFT_DEFAULTS)
+        if "gradient_checkpointing" in self.sft:  # the deprecated alias counts only when the new name is unset
+            defaults.pop("activation_checkpointing")
+        return {**defaults, **self.sft}
+
+    def lora_arguments(self) -> dict[str, Any]:
+        return {**LORA_DEFAULTS, **self.lora}
+
+    def resolved(self) -> dict[str, Any]:
+        """Every setting this recipe trains with, defaults included (what the run records)."""
+        return {**self.model_dump(), "lora": self.lora_arguments(), "sft": self.sft_arguments()}
+
+    @property
+    def batch(self) -> tuple[int, int]:
+        """(per-device train batch, grad-accum steps) as the recipe sets them."""
+        args = self.sft_arguments()
+        return int(args["per_device_train_batch_size"]), int(args["gradient_accumulation_steps"])
+
+
+def bundled_recipes() -> list[str]:
+    return sorted(p.name for p in RECIPES.glob("*.yaml"))
 
 
 def resolve_recipe(recipe: str | Path) -> Path:
@@ -96,13 +181,19 @@ def resolve_recipe(recipe: str | Path) -> Path:
     bundled = RECIPES / (path.name if path.suffix else f"{path.name}.yaml")
     if bundled.is_file():
         return bundled
-    known = ", ".join(sorted(p.name for p in RECIPES.glob("*.yaml")))
-    raise FileNotFoundError(f"recipe {str(recipe)!r} is neither a file nor a bundled recipe ({known})")
+    raise FileNotFoundError(
+        f"recipe {str(recipe)!r} is neither a file nor a bundled recipe ({', '.join(bundled_recipes())})"
+    )
+
+
+def read_recipe(path: str | Path) -> dict[str, Any]:
+    """The recipe's YAML mapping, unvalidated (a path or a bundled name; an empty file means all defaults)."""
+    data = yaml.safe_load(resolve_recipe(path).read_text(encoding="utf-8")) or {}
+    if not isinstance(data, dict):
+        raise ValueError(f"{path}: a recipe is a YAML mapping with model:, lora:, sft: and loraforge: sections")
+    return data
 
 
 def load_recipe(path: str | Path) -> TrainConfig:
-    """Read a YAML recipe (a path or a bundled name; an empty file means all defaults) and validate it."""
-    data = yaml.safe_load(resolve_recipe(path).read_text(encoding="utf-8")) or {}
-    if not isinstance(data, dict):
-        raise ValueError(f"{path}: a recipe is a YAML mapping of TrainConfig fields")
-    return TrainConfig.model_validate(data)
+    """Read a YAML recipe and validate it (the ``lora:``/``sft:`` sections by the libraries themselves)."""
+    return TrainConfig.model_validate(read_recipe(path))

@@ -62,7 +62,7 @@ def train(
 ) -> TrainResult:
     """Fine-tune a LoRA adapter on ``<dataset_dir>/hf`` (the DatasetDict written by the dataset stage).
 
-    ``base_model``: a resolved HF id/path; ``None`` resolves ``config.base_model`` with ``ensure_base_model``
+    ``base_model``: a resolved HF id/path; ``None`` resolves ``config.model.name`` with ``ensure_base_model``
     (the tiny model is built from the train split, cached under ``model_cache``, default
     ``output_dir/base-models``). ``resume``: continue from the newest checkpoint in ``output_dir``;
     ``resume_from`` takes precedence. ``callbacks``: extra ``TrainerCallback`` objects, kept across
@@ -74,7 +74,7 @@ def train(
     config = config or TrainConfig()
     output_dir = Path(output_dir)
     checkpoints = output_dir / "checkpoints"
-    device = resolve_device(config.device)
+    device = resolve_device(config.model.device)
 
     # 1. Data: keep_in_memory so TRL's map() caches never write into the (shared) dataset directory.
     dataset = DatasetVersion(dataset_dir)
@@ -85,7 +85,7 @@ def train(
     # 2. Base model: a hub id / path as is, or the tiny Llama built from the train split.
     if base_model is None:
         base_model = ensure_base_model(
-            config.base_model, dataset.texts(), Path(model_cache or output_dir / "base-models")
+            config.model.name, dataset.texts(), Path(model_cache or output_dir / "base-models")
         )
 
     # 3. Where to start: a checkpoint pulled from the store, else the newest local one.
@@ -94,7 +94,7 @@ def train(
 
     recorder = MetricsRecorder(on_progress)
     hooks = [recorder, *([CheckpointHook(on_checkpoint)] if on_checkpoint else []), *callbacks]
-    batch, accum = config.per_device_train_batch_size, config.gradient_accumulation_steps
+    batch, accum = config.batch
     oom_retries: list[dict[str, int]] = []
     if device.startswith("cuda"):
         torch.cuda.reset_peak_memory_stats()
@@ -107,7 +107,7 @@ def train(
             trainer.train(resume_from_checkpoint=str(start) if start else None)
             break
         except torch.OutOfMemoryError:
-            if batch == 1 or len(oom_retries) >= config.max_oom_retries:
+            if batch == 1 or len(oom_retries) >= config.loraforge.max_oom_retries:
                 raise
             at_step = trainer.state.global_step
         effective = batch * accum
@@ -139,8 +139,8 @@ def train(
         "tokens_per_s": round(session_tokens / recorder.session_seconds, 2) if recorder.session_seconds else None,
         "peak_memory_mb": round(peak_memory_mb(device), 1),
         "peak_memory_source": "torch.cuda.max_memory_allocated" if on_gpu else "process max RSS",
-        "estimated_cost_usd": round(duration / 3600 * config.gpu_hourly_cost_usd, 4) if on_gpu else 0.0,
-        "cost_formula": f"duration_s / 3600 * {config.gpu_hourly_cost_usd} USD/h on GPU, 0 on CPU",
+        "estimated_cost_usd": round(duration / 3600 * config.loraforge.gpu_hourly_cost_usd, 4) if on_gpu else 0.0,
+        "cost_formula": f"duration_s / 3600 * {config.loraforge.gpu_hourly_cost_usd} USD/h on GPU, 0 on CPU",
         "final_train_loss": recorder.last("loss"),
         "final_eval_loss": recorder.last("eval_loss"),
         "steps": state.global_step,
@@ -152,7 +152,7 @@ def train(
         "loss_masking": loss_masking(trainer.processing_class),
         "base_model": base_model,
         "device": device,
-        "config": config.model_dump(),
+        "config": config.resolved(),
     }
     result = TrainResult(adapter_dir=adapter_dir, metrics=recorder.history, summary=summary)
     (output_dir / "train_result.json").write_text(json.dumps(result.to_dict(), indent=2, default=str))

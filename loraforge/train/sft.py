@@ -29,26 +29,20 @@ def build_trainer(
 ) -> SFTTrainer:
     """Tokenizer, loss masking, (quantised) model, LoRA config and SFTConfig, wired into one SFTTrainer.
 
-    ``batch``/``accum`` override the config's micro-batch and grad-accum (the OOM fallback uses them).
+    ``batch``/``accum`` override the recipe's micro-batch and grad-accum (the OOM fallback uses them).
     The trainer's datasets are already tokenized with their ``labels`` (-100 outside the loss).
     """
     from transformers import PrinterCallback
     from trl import SFTTrainer
 
-    device = resolve_device(config.device)
+    device = resolve_device(config.model.device)
     tokenizer = load_tokenizer(base_model)
     masking = loss_masking(tokenizer)
     train_ds = sft_dataset(splits["train"], masking)
     eval_ds = sft_dataset(splits["validation"], masking) if len(splits.get("validation", [])) else None
-    model = load_model(base_model, config.quantization, device, gradient_checkpointing=config.gradient_checkpointing)
-    args = sft_config(
-        config,
-        checkpoints_dir,
-        device,
-        batch or config.per_device_train_batch_size,
-        accum or config.gradient_accumulation_steps,
-        masking,
-        has_eval=eval_ds is not None,
+    args = sft_config(config, checkpoints_dir, device, masking, has_eval=eval_ds is not None, batch=batch, accum=accum)
+    model = load_model(
+        base_model, config.model.quantization, device, gradient_checkpointing=args.activation_checkpointing
     )
     trainer = SFTTrainer(
         model=model,
@@ -73,75 +67,53 @@ def sft_dataset(split: Dataset, masking: str) -> Dataset:
     return ds
 
 
+def resolve_sft_arguments(
+    config: TrainConfig, device: str, *, has_eval: bool, batch: int | None = None, accum: int | None = None
+) -> dict[str, Any]:
+    """The recipe's SFT arguments for this device and dataset: bf16 only where a CUDA GPU supports it,
+    step evaluation only when there is a validation split, the OOM fallback's batch and grad-accum."""
+    args = config.sft_arguments()
+    on_gpu = device.startswith("cuda")
+    if args.get("bf16") is None:
+        import torch
+
+        args["bf16"] = on_gpu and torch.cuda.is_bf16_supported()
+    if batch:
+        args["per_device_train_batch_size"] = batch
+    if accum:
+        args["gradient_accumulation_steps"] = accum
+    args.setdefault("per_device_eval_batch_size", args["per_device_train_batch_size"])
+    if not has_eval:
+        args.update(eval_strategy="no", eval_steps=None)
+    args["use_cpu"] = not on_gpu
+    return args
+
+
 def sft_config(
-    config: TrainConfig, output_dir: Path, device: str, batch: int, accum: int, masking: str, *, has_eval: bool
+    config: TrainConfig,
+    output_dir: Path,
+    device: str,
+    masking: str,
+    *,
+    has_eval: bool,
+    batch: int | None = None,
+    accum: int | None = None,
 ) -> SFTConfig:
-    """Translate a TrainConfig into TRL's SFTConfig. TRL's defaults differ from transformers': set them all."""
-    import torch
+    """TRL's SFTConfig for this run: the recipe's arguments plus what loraforge sets from the run."""
     from trl import SFTConfig
 
-    on_gpu = device.startswith("cuda")
-    bf16 = config.bf16 if config.bf16 is not None else on_gpu and torch.cuda.is_bf16_supported()
-    evaluate_steps = has_eval and config.eval_steps is not None
-    managed = dict(
+    return SFTConfig(
+        **resolve_sft_arguments(config, device, has_eval=has_eval, batch=batch, accum=accum),
         output_dir=str(output_dir),
-        num_train_epochs=config.num_train_epochs,
-        max_steps=config.max_steps or -1,
-        per_device_train_batch_size=batch,
-        per_device_eval_batch_size=config.per_device_eval_batch_size or batch,
-        gradient_accumulation_steps=accum,
-        learning_rate=config.learning_rate,
-        lr_scheduler_type=config.lr_scheduler_type,
-        warmup_steps=config.warmup_ratio,  # transformers 5 dropped warmup_ratio: a float < 1 is the ratio
-        weight_decay=config.weight_decay,
-        max_grad_norm=config.max_grad_norm,
-        optim=config.optim,
-        bf16=bf16,  # TRL defaults bf16=True, which on CPU means slow autocast
-        fp16=False,
-        use_cpu=not on_gpu,
-        # transformers 5.23 renamed gradient_checkpointing; TRL still defaults the old name to True
-        activation_checkpointing=config.gradient_checkpointing,
-        activation_checkpointing_kwargs={"use_reentrant": False},
-        max_length=config.max_seq_length,
-        packing=config.packing,  # TRL 1.16: best-fit-decreasing packing, trained padding-free
         assistant_only_loss=masking == "assistant_only",
         completion_only_loss=True if masking == "completion_only" else None,
-        logging_steps=config.logging_steps,
-        logging_first_step=True,
-        eval_strategy="steps" if evaluate_steps else "no",
-        eval_steps=config.eval_steps if evaluate_steps else None,
-        save_strategy="steps",
-        save_steps=config.save_steps,
-        save_total_limit=config.save_total_limit,
-        save_only_model=False,  # keep optimizer/scheduler/RNG state: a resume must continue, not restart
-        include_num_input_tokens_seen="non_padding",
-        seed=config.seed,
-        report_to="none",
-        disable_tqdm=True,
-        dataloader_num_workers=0,
     )
-    return SFTConfig(**managed, **_extra("sft", config.sft, managed))
 
 
 def lora_config(config: TrainConfig) -> LoraConfig:
     from peft import LoraConfig
 
-    managed = dict(
-        r=config.lora_r,
-        lora_alpha=config.lora_alpha,
-        lora_dropout=config.lora_dropout,
-        target_modules=list(config.target_modules),
-        bias="none",
-        task_type="CAUSAL_LM",
-    )
-    return LoraConfig(**managed, **_extra("lora", config.lora, managed))
-
-
-def _extra(section: str, extra: dict[str, Any], managed: dict[str, Any]) -> dict[str, Any]:
-    clash = sorted(set(extra) & set(managed))
-    if clash:
-        raise ValueError(f"{section}: {clash} are set from the recipe's own fields or by loraforge; set them there")
-    return extra
+    return LoraConfig(**config.lora_arguments(), task_type="CAUSAL_LM")
 
 
 def check_arguments(config: TrainConfig) -> None:
@@ -149,9 +121,8 @@ def check_arguments(config: TrainConfig) -> None:
     argument fails when the recipe loads, not when training starts."""
     import tempfile
 
-    batch, accum = config.per_device_train_batch_size, config.gradient_accumulation_steps
     try:
-        sft_config(config, Path(tempfile.gettempdir()), "cpu", batch, accum, "assistant_only", has_eval=True)
+        sft_config(config, Path(tempfile.gettempdir()), "cpu", "assistant_only", has_eval=True)
         lora_config(config)
     except TypeError as exc:  # an unknown keyword argument
         raise ValueError(str(exc)) from None
