@@ -49,7 +49,7 @@ def fine_tune(
     key = f"fine-tune-{target.tenant}-{target.project}"
     create_markdown_artifact(report_markdown(outcome, report.to_dict()), key=key, description="fine-tune report")
     create_table_artifact(report.metric_rows(), key=f"{key}-metrics", description="evaluation: base vs adapter")
-    create_table_artifact(report.gate_rows(), key=f"{key}-gate", description=f"go/no-go gate: {outcome.verdict}")
+    create_table_artifact(report.gate_rows(), key=f"{key}-gate", description=f"gate: {outcome.verdict}")
     create_link_artifact(outcome.mlflow_run_url, link_text=f"MLflow run {outcome.mlflow_run_id}", key=f"{key}-mlflow")
     create_link_artifact(outcome.bundle_url, link_text=f"download bundle {outcome.run_name}", key=f"{key}-bundle")
     return outcome

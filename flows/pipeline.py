@@ -66,6 +66,7 @@ def _summary(outcome: PipelineOutcome) -> str:
         f"- registered `{tuned.model_name}` version {tuned.model_version}, aliases: {', '.join(tuned.aliases)}\n"
         f"- [download bundle]({tuned.bundle_url}) (sha256 `{tuned.bundle_sha256[:16]}…`)\n"
         f"- gate:\n{reasons}\n"
+        + "".join(f"- **warning**: {w}\n" for w in tuned.warnings)
     )
 
 
@@ -91,5 +92,7 @@ if __name__ == "__main__":
     print(f"adapter  {ft.model_name} v{ft.model_version} aliases={ft.aliases} verdict={ft.verdict}")
     for reason in ft.reasons:
         print(f"         {reason}")
+    for warning in ft.warnings:
+        print(f"warning  {warning}")
     print(f"bundle   {ft.bundle_uri} (sha256 {ft.bundle_sha256})")
     print(f"mlflow   run {ft.mlflow_run_id}")

@@ -107,6 +107,8 @@ def _fine_tune(config: RunConfig, dataset_version: str) -> int:
     print(f"adapter  {outcome.model_name} v{outcome.model_version} aliases={outcome.aliases} verdict={outcome.verdict}")
     for reason in outcome.reasons:
         print(f"         {reason}")
+    for warning in outcome.warnings:
+        print(f"warning  {warning}")
     print(f"bundle   {outcome.bundle_uri} (sha256 {outcome.bundle_sha256})")
     print(f"mlflow   run {outcome.mlflow_run_id} {outcome.mlflow_run_url}")
     return 0

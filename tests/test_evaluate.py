@@ -28,8 +28,10 @@ from loraforge.evaluate import (
     select_for_generation,
     semantic_similarity,
     token_f1,
+    training_warnings,
 )
 from loraforge.evaluate.model import load_base_model, load_tokenizer
+from loraforge.evaluate.probes import PROBE_QUESTIONS
 
 
 @pytest.fixture(scope="module", autouse=True)
@@ -151,18 +153,31 @@ def test_eval_loss_adapter_beats_base_and_matches_the_model_loss(tiny: TinySetup
 
 def test_report_counts_and_generation_metrics(report: EvalReport) -> None:
     assert report.split == "test"  # train and validation are empty in this dataset
-    assert report.counts == {"n_loss_examples": 6, "n_generated": 6, "n_in_scope": 4, "n_refusal": 2}
+    # the 2 held-out refusals plus 20 out-of-scope probes never trained on
+    assert report.counts == {
+        "n_loss_examples": 6,
+        "n_generated": 26,
+        "n_in_scope": 4,
+        "n_refusal": 22,
+        "n_refusal_probes": 20,
+    }
     base, adapter = report.metrics["base"], report.metrics["adapter"]
     assert base["exact_match"] == 0.0 and base["refusal_accuracy"] == 0.0  # random weights
     assert adapter["token_f1"] > base["token_f1"] + 0.5
     refusals = [s["scores"]["adapter"]["refused"] for s in report.samples if s["kind"] == "refusal"]
     in_scope = [s["scores"]["adapter"] for s in report.samples if s["kind"] != "refusal"]
-    assert adapter["refusal_accuracy"] == sum(refusals) / 2
+    assert adapter["refusal_accuracy"] == sum(refusals) / 22
     assert adapter["false_refusal_rate"] == sum(s["refused"] for s in in_scope) / 4
     assert adapter["rouge_l"] == pytest.approx(sum(s["rouge_l"] for s in in_scope) / 4)
     for s in report.samples:
         assert s["scores"]["adapter"]["token_f1"] == token_f1(s["outputs"]["adapter"], s["reference"])
-    assert {s["prompt"] for s in report.samples} == {m[1]["content"] for m in (ex.messages for ex in tiny_examples())}
+    held_out = {s["prompt"] for s in report.samples if not s["id"].startswith("probe-")}
+    assert held_out == {m[1]["content"] for m in (ex.messages for ex in tiny_examples())}
+    probes = [s for s in report.samples if s["id"].startswith("probe-")]
+    assert [s["prompt"] for s in probes] == list(PROBE_QUESTIONS[:20])
+    assert {s["reference"] for s in probes} == {
+        ex.messages[-1]["content"] for ex in tiny_examples() if ex.kind == "refusal"
+    }
 
 
 def test_champion_identical_to_adapter_shows_no_regression(report: EvalReport) -> None:
@@ -172,7 +187,10 @@ def test_champion_identical_to_adapter_shows_no_regression(report: EvalReport) -
     }
     champion_checks = [c for c in report.checks if c.name.startswith("champion_regression:")]
     assert [c.name.split(":")[1] for c in champion_checks] == GateConfig().champion_metrics
-    assert all(c.value == 0.0 and c.passed for c in champion_checks)
+    assert all(c.value == 0.0 and c.passed is not False for c in champion_checks)
+    # judged where the evidence suffices (22 refusal prompts), withheld where it does not (4 and 6 examples)
+    assert {c.name.split(":")[1]: c.result for c in champion_checks}["refusal_accuracy"] == "pass"
+    assert {c.result for c in champion_checks} == {"pass", "inconclusive"}
     assert report.vs_champion is not None and report.vs_champion["token_f1"] == 0.0
 
 
@@ -200,15 +218,22 @@ def test_metric_and_gate_rows_match_the_report(report: EvalReport) -> None:
     gate = report.gate_rows()
     assert [g["check"] for g in gate] == [c.name for c in report.checks]
     results = {g["result"] for g in gate}
-    assert results <= {"pass", "FAIL", "skipped"}
-    assert ("FAIL" in results) == (report.verdict == "no-go")
+    assert results <= {"pass", "FAIL", "skipped", "inconclusive"}
+    # 4 in-scope examples are fewer than the gate asks for: no verdict either way
+    assert "inconclusive" in results and report.verdict == "inconclusive"
 
 
 def test_evaluate_makes_no_network_calls(tiny: TinySetup, no_network: list[str]) -> None:
     load_similarity_model.cache_clear()
-    config = EvalConfig(max_examples=2, max_loss_examples=2, max_new_tokens=4)
+    config = EvalConfig(max_examples=2, max_loss_examples=2, max_new_tokens=4, refusal_probes=3)
     small = evaluate(str(tiny.base_dir), tiny.adapter_dir, tiny.dataset_dir, config)
-    assert small.counts == {"n_loss_examples": 2, "n_generated": 2, "n_in_scope": 1, "n_refusal": 1}
+    assert small.counts == {
+        "n_loss_examples": 2,
+        "n_generated": 5,
+        "n_in_scope": 1,
+        "n_refusal": 4,
+        "n_refusal_probes": 3,
+    }
     assert "champion" not in small.metrics and small.vs_champion is None
     assert no_network == []
 
@@ -257,7 +282,7 @@ def test_gate_no_go_with_exact_reasons() -> None:
 def test_gate_skips_missing_metrics_unless_required() -> None:
     adapter = {"eval_loss": 1.5, "token_f1": 0.5}  # no refusal examples in the held-out split
     verdict, checks = apply_gate(BASE, adapter, None, GateConfig())
-    assert verdict == "go"
+    assert verdict == "inconclusive"  # a check that could not run is not a pass
     assert [c.reason for c in checks][2:] == [
         "refusal_accuracy: skipped (no refusal examples evaluated)",
         "false_refusal_rate: skipped (no in-scope examples evaluated)",
@@ -297,3 +322,42 @@ def test_configs_reject_unknown_fields() -> None:
     with pytest.raises(ValidationError, match="unknown metrics"):
         GateConfig(required_metrics=["bleu"])
     assert EvalConfig.model_validate({"gate": {"max_eval_loss_ratio": 0.9}}).gate.max_eval_loss_ratio == 0.9
+
+
+EVIDENCE = {"loss": 40, "in_scope": 30, "refusal": 25}
+
+
+def test_gate_withholds_judgement_on_thin_evidence() -> None:
+    assert apply_gate(BASE, GOOD, None, GateConfig(), EVIDENCE)[0] == "go"
+    bad = {**GOOD, "refusal_accuracy": 0.5}
+    assert apply_gate(BASE, bad, None, GateConfig(), EVIDENCE)[0] == "no-go"
+    # 3 out-of-scope prompts cannot certify refusals, whichever way they went
+    for adapter in (GOOD, bad):
+        verdict, checks = apply_gate(BASE, adapter, None, GateConfig(), {**EVIDENCE, "refusal": 3})
+        assert verdict == "inconclusive"
+        refusal = next(c for c in checks if c.name == "refusal_accuracy")
+        assert (refusal.result, refusal.evidence, refusal.needed) == ("inconclusive", 3, 10)
+        assert refusal.reason.endswith("only 3 out-of-scope prompts, the gate needs 10) -> inconclusive")
+    # nine examples: every loss and answer check is thin
+    verdict, checks = apply_gate(BASE, GOOD, None, GateConfig(), {"loss": 1, "in_scope": 1, "refusal": 20})
+    assert verdict == "inconclusive"
+    assert [c.result for c in checks] == ["inconclusive", "inconclusive", "pass", "inconclusive"]
+    assert (
+        apply_gate(BASE, GOOD, None, GateConfig(min_eval_examples=1), {"loss": 1, "in_scope": 1, "refusal": 20})[0]
+        == "go"
+    )
+
+
+def test_training_warnings_for_little_data_and_many_epochs() -> None:
+    gate = GateConfig()
+    assert training_warnings(500, 3.0, gate) == []
+    warnings = training_warnings(5, 20.0, gate)
+    assert len(warnings) == 2
+    assert warnings[0].startswith("only 5 train examples") and warnings[1].startswith("20 passes over the train split")
+
+
+def test_probes_are_never_training_questions() -> None:
+    from loraforge.dataset.examples import OUT_OF_SCOPE_QUESTIONS
+
+    assert not set(PROBE_QUESTIONS) & set(OUT_OF_SCOPE_QUESTIONS)
+    assert len(set(PROBE_QUESTIONS)) == len(PROBE_QUESTIONS) >= EvalConfig().refusal_probes

@@ -81,3 +81,40 @@ def test_configs_and_manifests_import_without_torch() -> None:
     done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "[]"
+
+
+def test_three_files_never_certify_an_adapter(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A tiny folder builds a handful of examples: the gate says inconclusive (never go), the champion
+    alias stays where it was, and the outcome warns about the data size and the epochs."""
+    from loraforge.finetune import FineTuneConfig, run_fine_tune
+    from loraforge.prep import run_data_prep
+    from loraforge.target import Target
+
+    monkeypatch.setenv("LORAFORGE_SCRATCH", str(tmp_path / "scratch"))
+    monkeypatch.setenv("LORAFORGE_MODEL_CACHE", str(tmp_path / "models"))
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "returns.txt").write_text(
+        "Northwind Outfitters accepts returns of unworn boots within 60 days of delivery. Refunds go back to "
+        "the original payment method within five business days of the parcel reaching our Leeds warehouse.\n"
+    )
+    (docs / "sizing.md").write_text(
+        "# Sizing\n\nOur trail boots run half a size small. Customers between sizes should order the larger "
+        "size. Wide fittings are available for the Ridge and Fell models only.\n"
+    )
+    (docs / "care.html").write_text(
+        "<html><body><h1>Boot care</h1><p>Clean the leather uppers with a soft brush after every walk and "
+        "apply wax every three months. Never dry wet boots next to a radiator.</p></body></html>"
+    )
+    store = LocalStore(tmp_path / "store")
+    target = Target(tenant="acme", project="boots", tracking_uri=f"sqlite:///{tmp_path / 'mlflow.db'}")
+    prep = run_data_prep(docs, store, target=target)
+    assert prep.n_examples < 20
+    config = FineTuneConfig(evaluation={"max_new_tokens": 8})  # the default recipe: 40 steps of batch 4
+    outcome = run_fine_tune(prep.version, store, config, target)
+    assert outcome.verdict == "inconclusive"
+    assert "champion" not in outcome.aliases
+    assert any("the gate needs 20" in reason for reason in outcome.reasons)
+    n_train = sum(prep.examples["train"].values())
+    assert any(w.startswith(f"only {n_train} train examples") for w in outcome.warnings), outcome.warnings
+    assert any("passes over the train split" in w for w in outcome.warnings), outcome.warnings

@@ -86,10 +86,10 @@ def test_registered_version_has_tags_and_aliases(outcome):
     client = MlflowClient(tracking_uri=uri, registry_uri=uri)
     version = client.get_model_version("acme-advisory-adapter", str(ft.model_version))
     assert version.tags["dataset_version"] == result.data_prep.version
-    assert version.tags["verdict"] == ft.verdict in ("go", "no-go")
+    # 4 generated answers are fewer than the gate needs to judge: never promoted on that
+    assert version.tags["verdict"] == ft.verdict == "inconclusive"
     assert version.tags["base_model"] and version.run_id == ft.mlflow_run_id
-    expected = ["challenger", "champion"] if ft.verdict == "go" else ["challenger"]
-    assert sorted(version.aliases) == expected
+    assert sorted(version.aliases) == ["challenger"]
     run = client.get_run(ft.mlflow_run_id)
     assert run.info.status == "FINISHED"
     assert [d.dataset.name for d in run.inputs.dataset_inputs] == [result.data_prep.version]
@@ -117,8 +117,8 @@ def test_ui_artifacts_of_the_fine_tune_and_pipeline_runs(outcome):
     assert rows["eval_loss"]["adapter"] == pytest.approx(ft.metrics["adapter.eval_loss"])
     assert rows["eval_loss"]["base"] == pytest.approx(ft.metrics["base.eval_loss"])
     checks = json.loads(gate.data)
-    assert ("FAIL" in {c["result"] for c in checks}) == (ft.verdict == "no-go")
-    assert gate.description == f"go/no-go gate: {ft.verdict}"
+    assert "inconclusive" in {c["result"] for c in checks}
+    assert gate.description == f"gate: {ft.verdict}"
     assert bundle.type == "markdown" and ft.bundle_url in bundle.data  # link artifacts render as markdown
     assert ft.mlflow_run_id in mlflow_link.data
     assert summary.data.startswith(f"# pipeline acme/advisory: **{ft.verdict}**")

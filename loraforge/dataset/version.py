@@ -59,6 +59,15 @@ class DatasetVersion:
                     return first["content"]
         return None
 
+    @cached_property
+    def refusal_answer(self) -> str | None:
+        """The answer the dataset's refusal examples teach (None when it has none)."""
+        for split in SPLITS:
+            for row in self.jsonl(split):
+                if row.get("kind") == "refusal":
+                    return row["messages"][-1]["content"]
+        return None
+
     def splits(self) -> DatasetDict:
         """The ``hf/`` DatasetDict, in memory (TRL's map() caches then never write into the dataset folder)."""
         from datasets import load_from_disk

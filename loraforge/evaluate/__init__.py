@@ -1,12 +1,12 @@
 """Evaluate a trained adapter against its base model (and the current champion) and gate promotion.
 
 report = evaluate(base_model, adapter_dir, dataset_dir, EvalConfig(), champion_adapter_dir=None)
-report.verdict            # "go" / "no-go"
+report.verdict            # "go" / "no-go" / "inconclusive" (too few examples to judge)
 report.reasons            # one readable line per gate check
 report.to_json(), report.to_markdown()
 """
 
-from loraforge.evaluate.gate import GateCheck, GateConfig, apply_gate, regression
+from loraforge.evaluate.gate import GateCheck, GateConfig, apply_gate, regression, training_warnings
 from loraforge.evaluate.metrics import (
     DEFAULT_REFUSAL_PHRASES,
     exact_match,
@@ -32,6 +32,7 @@ __all__ = [
     "Metric",
     "REGISTRY",
     "apply_gate",
+    "training_warnings",
     "evaluate",
     "exact_match",
     "is_refusal",

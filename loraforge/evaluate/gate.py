@@ -1,4 +1,9 @@
-"""The promotion gate: metrics in, a go/no-go verdict with one readable reason per check out."""
+"""The promotion gate: metrics and the evidence behind them in, a verdict with one reason per check out.
+
+Verdicts: ``go`` (every enabled check passed on enough examples), ``no-go`` (a check failed on enough
+examples) and ``inconclusive`` (a check was skipped, or rests on fewer examples than the gate asks for:
+the data cannot tell). Only ``go`` moves the registry's ``champion`` alias.
+"""
 
 from __future__ import annotations
 
@@ -8,7 +13,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from loraforge.evaluate.registry import LOWER_IS_BETTER, METRICS, RELATIVE_METRICS
+from loraforge.evaluate.registry import LOWER_IS_BETTER, METRICS, REGISTRY, RELATIVE_METRICS
 
 Metrics = Mapping[str, float | None]
 
@@ -38,6 +43,19 @@ class GateConfig(BaseModel):
         default_factory=lambda: ["eval_loss", "token_f1", "rouge_l", "semantic_similarity", "refusal_accuracy"],
         description="Metrics compared against the champion.",
     )
+    min_eval_examples: int = Field(
+        20,
+        ge=1,
+        description="Held-out in-scope examples each loss and answer check needs; with fewer the verdict is "
+        "inconclusive.",
+    )
+    min_refusal_probes: int = Field(
+        10, ge=1, description="Out-of-scope prompts the refusal check needs; with fewer the verdict is inconclusive."
+    )
+    min_train_examples: int = Field(100, ge=0, description="Fewer train examples than this: a warning on the run.")
+    max_epochs: float = Field(
+        10.0, gt=0, description="More passes over the train split than this: a warning (the adapter memorises)."
+    )
     required_metrics: list[str] = Field(
         default_factory=lambda: ["eval_loss", "token_f1"],
         description="Metrics the adapter must have a value for; a check on any other missing metric is skipped.",
@@ -54,7 +72,8 @@ class GateConfig(BaseModel):
 
 @dataclass(slots=True)
 class GateCheck:
-    """One gate check. ``passed`` is None when the check was skipped for want of a value."""
+    """One gate check. ``passed`` is None when the check could not judge: no value (skipped) or fewer
+    examples behind the value than the gate asks for (``evidence`` < ``needed``: inconclusive)."""
 
     name: str
     value: float | None
@@ -62,22 +81,27 @@ class GateCheck:
     op: str  # "<=" or ">="
     passed: bool | None
     detail: str
+    evidence: int | None = None  # examples behind the value
+    needed: int | None = None
+
+    @property
+    def result(self) -> str:
+        if self.passed is None:
+            return "skipped" if self.value is None else "inconclusive"
+        return "pass" if self.passed else "FAIL"
 
     @property
     def reason(self) -> str:
-        if self.passed is None:
-            return f"{self.name}: skipped ({self.detail})"
         if self.value is None:
-            return f"{self.name}: FAIL ({self.detail})"
-        verdict = "pass" if self.passed else "FAIL"
-        return f"{self.name}: {self.value:.4f} {self.op} {self.threshold:.4f} ({self.detail}) -> {verdict}"
+            return f"{self.name}: {self.result} ({self.detail})"
+        return f"{self.name}: {self.value:.4f} {self.op} {self.threshold:.4f} ({self.detail}) -> {self.result}"
 
     def to_dict(self) -> dict[str, Any]:
-        return {**asdict(self), "reason": self.reason}
+        return {**asdict(self), "result": self.result, "reason": self.reason}
 
     @classmethod
     def from_dict(cls, d: Mapping[str, Any]) -> GateCheck:
-        return cls(**{k: d[k] for k in ("name", "value", "threshold", "op", "passed", "detail")})
+        return cls(**{k: d[k] for k in cls.__dataclass_fields__ if k in d})
 
 
 def _check(name: str, value: float | None, threshold: float, op: str, detail: str, missing: str) -> GateCheck:
@@ -85,6 +109,18 @@ def _check(name: str, value: float | None, threshold: float, op: str, detail: st
         return GateCheck(name, None, threshold, op, None, missing)
     passed = value <= threshold if op == "<=" else value >= threshold
     return GateCheck(name, value, threshold, op, passed, detail)
+
+
+def _weigh(check: GateCheck, metric: str, evidence: Mapping[str, int], config: GateConfig) -> GateCheck:
+    """Withhold judgement on a check whose metric rests on fewer examples than the gate asks for."""
+    scope = REGISTRY[metric].scope
+    needed = {"refusal": config.min_refusal_probes, "timing": 1}.get(scope, config.min_eval_examples)
+    check.evidence, check.needed = evidence.get(scope), needed
+    if check.evidence is not None and check.evidence < needed and check.value is not None:
+        check.passed = None
+        noun = "out-of-scope prompts" if scope == "refusal" else "held-out examples"
+        check.detail += f"; only {check.evidence} {noun}, the gate needs {needed}"
+    return check
 
 
 def regression(metric: str, adapter: float, champion: float) -> float:
@@ -96,41 +132,52 @@ def regression(metric: str, adapter: float, champion: float) -> float:
 
 
 def apply_gate(
-    base: Metrics, adapter: Metrics, champion: Metrics | None, config: GateConfig
+    base: Metrics,
+    adapter: Metrics,
+    champion: Metrics | None,
+    config: GateConfig,
+    evidence: Mapping[str, int] | None = None,
 ) -> tuple[str, list[GateCheck]]:
-    """Run every enabled check; the verdict is "no-go" when any check failed, else "go"."""
+    """Run every enabled check. ``evidence``: examples behind each metric scope (``loss``, ``in_scope``,
+    ``refusal``); a scope left out is not weighed. Verdict: see ``verdict_of``."""
+    evidence = evidence or {}
     checks: list[GateCheck] = []
     for name in config.required_metrics:
         if adapter.get(name) is None:
             checks.append(GateCheck(f"required:{name}", None, 0.0, ">=", False, f"adapter has no {name}"))
 
+    def add(check: GateCheck, metric: str) -> None:
+        checks.append(_weigh(check, metric, evidence, config))
+
     b_loss, a_loss = base.get("eval_loss"), adapter.get("eval_loss")
     if config.max_eval_loss_ratio is not None:
         ratio = a_loss / b_loss if a_loss is not None and b_loss else None
         detail = f"adapter {a_loss:.4f} / base {b_loss:.4f}" if ratio is not None else ""
-        checks.append(_check("eval_loss_ratio", ratio, config.max_eval_loss_ratio, "<=", detail, "no eval_loss"))
+        add(_check("eval_loss_ratio", ratio, config.max_eval_loss_ratio, "<=", detail, "no eval_loss"), "eval_loss")
     b_f1, a_f1 = base.get("token_f1"), adapter.get("token_f1")
     if config.min_token_f1_gain is not None:
         gain = a_f1 - b_f1 if a_f1 is not None and b_f1 is not None else None
         detail = f"adapter {a_f1:.4f} - base {b_f1:.4f}" if gain is not None else ""
-        checks.append(_check("token_f1_gain", gain, config.min_token_f1_gain, ">=", detail, "no token_f1"))
+        add(_check("token_f1_gain", gain, config.min_token_f1_gain, ">=", detail, "no token_f1"), "token_f1")
     if config.min_refusal_accuracy is not None:
         value = adapter.get("refusal_accuracy")
         detail = "share of out-of-scope prompts refused"
         missing = "no refusal examples evaluated"
-        checks.append(_check("refusal_accuracy", value, config.min_refusal_accuracy, ">=", detail, missing))
+        check = _check("refusal_accuracy", value, config.min_refusal_accuracy, ">=", detail, missing)
+        add(check, "refusal_accuracy")
     if config.max_false_refusal_rate is not None:
         value = adapter.get("false_refusal_rate")
         detail = "share of in-scope prompts refused"
         missing = "no in-scope examples evaluated"
-        checks.append(_check("false_refusal_rate", value, config.max_false_refusal_rate, "<=", detail, missing))
+        check = _check("false_refusal_rate", value, config.max_false_refusal_rate, "<=", detail, missing)
+        add(check, "false_refusal_rate")
 
     if champion is not None and config.max_regression_vs_champion is not None:
         for metric in config.champion_metrics:
             a, c = adapter.get(metric), champion.get(metric)
             name = f"champion_regression:{metric}"
             if a is None or c is None:
-                checks.append(_check(name, None, config.max_regression_vs_champion, "<=", "", f"no {metric}"))
+                add(_check(name, None, config.max_regression_vs_champion, "<=", "", f"no {metric}"), metric)
                 continue
             if metric in RELATIVE_METRICS:
                 detail = f"(adapter {a:.4f} - champion {c:.4f}) / champion"
@@ -139,7 +186,32 @@ def apply_gate(
             else:
                 detail = f"champion {c:.4f} - adapter {a:.4f}"
             value = regression(metric, a, c)
-            checks.append(_check(name, value, config.max_regression_vs_champion, "<=", detail, ""))
+            add(_check(name, value, config.max_regression_vs_champion, "<=", detail, ""), metric)
 
-    verdict = "no-go" if any(c.passed is False for c in checks) else "go"
-    return verdict, checks
+    return verdict_of(checks), checks
+
+
+def verdict_of(checks: list[GateCheck]) -> str:
+    """A missing required metric is a no-go (the evaluation itself is broken); otherwise any check that
+    could not judge makes the run inconclusive, even next to a failure: the reasons show both."""
+    if any(c.name.startswith("required:") and c.passed is False for c in checks):
+        return "no-go"
+    if any(c.passed is None for c in checks):
+        return "inconclusive"
+    return "no-go" if any(c.passed is False for c in checks) else "go"
+
+
+def training_warnings(n_train: int, epochs: float | None, config: GateConfig) -> list[str]:
+    """What makes a verdict on this adapter worth less than it looks: too little data, too many passes."""
+    warnings = []
+    if n_train < config.min_train_examples:
+        warnings.append(
+            f"only {n_train} train examples (fewer than {config.min_train_examples}): the adapter has little "
+            "to learn from; add documents"
+        )
+    if epochs is not None and epochs > config.max_epochs:
+        warnings.append(
+            f"{epochs:.0f} passes over the train split (more than {config.max_epochs:g}): the adapter likely "
+            "memorises it; train fewer steps or add data"
+        )
+    return warnings

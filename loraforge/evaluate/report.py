@@ -38,6 +38,7 @@ class EvalReport:
     config: dict[str, Any] = field(default_factory=dict)
     duration_s: float = 0.0
     created_at: str = ""
+    warnings: list[str] = field(default_factory=list)  # what makes the verdict worth less than it looks
 
     @property
     def passed(self) -> bool:
@@ -81,13 +82,13 @@ class EvalReport:
         return rows
 
     def gate_rows(self) -> list[dict[str, Any]]:
-        """One row per gate check: value, threshold, pass/FAIL/skipped and why."""
+        """One row per gate check: value, threshold, pass/FAIL/inconclusive/skipped and why."""
         return [
             {
                 "check": c.name,
                 "value": c.value,
                 "threshold": f"{c.op} {c.threshold:.4f}",
-                "result": {True: "pass", False: "FAIL", None: "skipped"}[c.passed],
+                "result": c.result,
                 "detail": c.detail,
             }
             for c in self.checks
@@ -107,6 +108,8 @@ class EvalReport:
         counts = ", ".join(f"{k.removeprefix('n_').replace('_', ' ')}: {v}" for k, v in self.counts.items())
         lines += [f"- held-out split: `{self.split}`" + (f" ({counts})" if counts else ""), ""]
 
+        if self.warnings:
+            lines += ["## Warnings", "", *(f"- {w}" for w in self.warnings), ""]
         rows = self.metric_rows()
         header = list(rows[0]) if rows else ["metric"]
         lines += ["## Metrics", "", _row(header), _row(["---"] * len(header))]

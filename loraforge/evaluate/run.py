@@ -9,7 +9,8 @@ What is measured, per variant:
   every held-out example (up to ``max_loss_examples``), refusals included.
 - exact_match, token_f1, rouge_l, semantic_similarity: greedy answers to in-scope prompts (every kind
   but ``refusal``) against the reference answer; false_refusal_rate: share of those answers that refuse.
-- refusal_accuracy: share of ``refusal`` prompts (out-of-scope questions) whose answer refuses.
+- refusal_accuracy: share of ``refusal`` prompts (out-of-scope questions) whose answer refuses: the
+  held-out ones plus ``refusal_probes`` questions never trained on (``loraforge.evaluate.probes``).
 - latency_s: generation wall time per prompt (batched; informative, compare on the same machine only).
 """
 
@@ -30,6 +31,7 @@ from loraforge.dataset.version import DatasetVersion
 from loraforge.evaluate.gate import GateConfig, apply_gate
 from loraforge.evaluate.metrics import DEFAULT_REFUSAL_PHRASES, is_refusal, refusal_opening
 from loraforge.evaluate.model import encode_example, eval_loss, generate, load_base_model, load_tokenizer, prompt_ids
+from loraforge.evaluate.probes import PROBE_QUESTIONS, probe_rows
 from loraforge.evaluate.registry import ANSWER_METRICS, METRICS, REGISTRY
 from loraforge.evaluate.report import EvalReport
 from loraforge.offline import ensure_offline
@@ -46,6 +48,13 @@ class EvalConfig(BaseModel):
     batch_size: int = Field(4, ge=1)
     max_length: int = Field(2048, ge=16, description="Tokens per example (prompt + answer) for eval loss.")
     load_in_4bit: bool = Field(False, description="Load the base model in 4-bit NF4 (as QLoRA trains it).")
+    refusal_probes: int = Field(
+        20,
+        ge=0,
+        le=len(PROBE_QUESTIONS),
+        description="Out-of-scope questions never trained on, asked on top of the held-out refusals "
+        "(only when the dataset teaches refusals).",
+    )
     refusal_phrases: list[str] = Field(
         default_factory=lambda: list(DEFAULT_REFUSAL_PHRASES),
         description="Openings that mark a refusal; the first sentence of each reference refusal is added.",
@@ -107,16 +116,20 @@ def evaluate(
     config = config or EvalConfig()
     device = resolve_device(device)
     started = time.perf_counter()
-    split, rows = load_eval_rows(Path(dataset_dir))
+    dataset = DatasetVersion(dataset_dir)
+    split, rows = dataset.held_out()
     gen_rows = select_for_generation(rows, config.max_examples)
+    if dataset.refusal_answer is not None:
+        gen_rows += probe_rows(config.refusal_probes, dataset.system_prompt, dataset.refusal_answer)
     run = _run_variants(base_model, Path(adapter_dir), champion_adapter_dir, rows, gen_rows, config, device)
     phrases = list(config.refusal_phrases)
     phrases += sorted({refusal_opening(r["messages"][-1]["content"]) for r in rows if r["kind"] == "refusal"})
     samples = _score(gen_rows, run.texts, phrases, device)
     metrics = {v: {m: {**run.metrics[v], **_aggregate(samples, v)}.get(m) for m in METRICS} for v in run.texts}
     champion = metrics.get("champion")
-    verdict, checks = apply_gate(metrics["base"], metrics["adapter"], champion, config.gate)
     n_refusal = sum(r["kind"] == "refusal" for r in gen_rows)
+    evidence = {"loss": run.n_loss_examples, "in_scope": len(gen_rows) - n_refusal, "refusal": n_refusal}
+    verdict, checks = apply_gate(metrics["base"], metrics["adapter"], champion, config.gate, evidence)
     return EvalReport(
         base_model=str(base_model),
         adapter_dir=str(adapter_dir),
@@ -131,6 +144,7 @@ def evaluate(
             "n_generated": len(gen_rows),
             "n_in_scope": len(gen_rows) - n_refusal,
             "n_refusal": n_refusal,
+            "n_refusal_probes": sum(r["id"].startswith("probe-") for r in gen_rows),
         },
         samples=samples,
         champion_adapter_dir=str(champion_adapter_dir) if champion_adapter_dir is not None else None,

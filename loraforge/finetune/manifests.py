@@ -134,8 +134,9 @@ class TrainOutcome(BaseModel):
 class EvalOutcome(BaseModel):
     trained: TrainOutcome
     report_key: str
-    verdict: str
+    verdict: str  # go | no-go | inconclusive
     reasons: list[str]
+    warnings: list[str] = Field(default_factory=list)
     metrics: dict[str, float]  # flat: adapter.token_f1, base.eval_loss, improvement.token_f1, ...
 
 
@@ -157,8 +158,9 @@ class FineTuneOutcome(BaseModel):
     model_name: str
     model_version: int
     aliases: list[str]
-    verdict: str
+    verdict: str  # go | no-go | inconclusive; only go moves the champion alias
     reasons: list[str]
+    warnings: list[str] = Field(default_factory=list)
     bundle_uri: str
     bundle_sha256: str
     bundle_url: str = ""  # where to download the bundle: presigned GET for S3, file:// locally

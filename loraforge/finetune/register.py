@@ -122,6 +122,7 @@ def register_adapter(store: ArtifactStore, packaged: Packaged, config: FineTuneC
         aliases=sorted(version.aliases),
         verdict=evaluated.verdict,
         reasons=evaluated.reasons,
+        warnings=evaluated.warnings,
         bundle_uri=packaged.zip_uri,
         bundle_sha256=packaged.sha256,
         bundle_url=packaged.url,

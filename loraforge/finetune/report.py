@@ -19,6 +19,7 @@ def report_markdown(outcome: FineTuneOutcome, report: Mapping[str, Any]) -> str:
         f"- registered `{outcome.model_name}` version {outcome.model_version} (aliases: {', '.join(outcome.aliases)})",
         f"- MLflow run `{outcome.mlflow_run_id}`",
         f"- bundle `{outcome.bundle_uri}` (sha256 `{outcome.bundle_sha256[:16]}…`)",
+        *(f"- **warning**: {w}" for w in outcome.warnings),
         "",
         "## Training",
         "",

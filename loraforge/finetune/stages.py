@@ -98,6 +98,7 @@ def evaluate_adapter(store: ArtifactStore, trained: TrainOutcome, config: FineTu
     """Base vs adapter (vs the registry's champion) on the held-out split; the report goes to the store."""
     from loraforge.evaluate import EvalReport
     from loraforge.evaluate import evaluate as evaluate_variants
+    from loraforge.evaluate.gate import training_warnings
 
     run = trained.run
     dataset = fetch_dataset(store, run)
@@ -112,13 +113,22 @@ def evaluate_adapter(store: ArtifactStore, trained: TrainOutcome, config: FineTu
         champion_adapter_dir=register.champion_adapter(run),
         device=trained.summary.get("device", "cpu"),
     )
+    epochs = max((row["epoch"] for row in trained.metrics if "epoch" in row), default=None)
+    report.warnings = training_warnings(len(dataset.split("train")), epochs, config.evaluation.gate)
     data = json.loads(report.to_json())
     report_key = f"{run.prefix}/eval_report.json"
     write_json(store, report_key, data)
     metrics = register.eval_metrics(data)
     register.log_eval(run, metrics)
     reasons = EvalReport.from_dict(data).reasons
-    return EvalOutcome(trained=trained, report_key=report_key, verdict=report.verdict, reasons=reasons, metrics=metrics)
+    return EvalOutcome(
+        trained=trained,
+        report_key=report_key,
+        verdict=report.verdict,
+        reasons=reasons,
+        warnings=report.warnings,
+        metrics=metrics,
+    )
 
 
 def package_bundle(store: ArtifactStore, evaluated: EvalOutcome, config: FineTuneConfig) -> Packaged:
