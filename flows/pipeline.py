@@ -65,8 +65,7 @@ def _summary(outcome: PipelineOutcome) -> str:
         f"- fine-tune run `{tuned.run_name}` (MLflow run `{tuned.mlflow_run_id}`)\n"
         f"- registered `{tuned.model_name}` version {tuned.model_version}, aliases: {', '.join(tuned.aliases)}\n"
         f"- [download bundle]({tuned.bundle_url}) (sha256 `{tuned.bundle_sha256[:16]}…`)\n"
-        f"- gate:\n{reasons}\n"
-        + "".join(f"- **warning**: {w}\n" for w in tuned.warnings)
+        f"- gate:\n{reasons}\n" + "".join(f"- **warning**: {w}\n" for w in tuned.warnings)
     )
 
 
