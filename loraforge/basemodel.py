@@ -30,7 +30,8 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
-from loraforge.offline import ensure_offline
+from loraforge.errors import ModelNotFound
+from loraforge.offline import ensure_offline, hub_enabled
 
 if TYPE_CHECKING:
     from transformers import PreTrainedModel, PreTrainedTokenizerBase
@@ -153,7 +154,7 @@ def ensure_base_model(name_or_path: str | None, texts: Iterable[str], cache_root
     anything else (hub id or local path) is returned unchanged.
     """
     if name_or_path not in TINY_NAMES:
-        return str(name_or_path)
+        return check_available(str(name_or_path))
     texts = list(texts)
     if not any(t.strip() for t in texts):
         raise ValueError("the tiny base model needs a non-empty corpus to train its tokenizer on")
@@ -173,6 +174,23 @@ def ensure_base_model(name_or_path: str | None, texts: Iterable[str], cache_root
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     return str(target)
+
+
+def check_available(name_or_path: str) -> str:
+    """``name_or_path`` when it can be loaded: a local folder, a hub id already in the local cache, or
+    any hub id once the user turned the hub on. Otherwise ``ModelNotFound`` at once, with what to do,
+    instead of retried network lookups."""
+    if Path(name_or_path).expanduser().is_dir() or hub_enabled():
+        return name_or_path
+    from huggingface_hub import try_to_load_from_cache
+
+    if isinstance(try_to_load_from_cache(name_or_path, "config.json"), str):
+        return name_or_path
+    raise ModelNotFound(
+        f"base model {name_or_path!r} is neither a local folder nor in the Hugging Face cache, and the hub is "
+        "off. Point base_model at a folder that holds the model, download it first "
+        f"(huggingface-cli download {name_or_path}), or export HF_HUB_OFFLINE=0 to let loraforge fetch it."
+    )
 
 
 def load_tokenizer(name_or_path: str) -> PreTrainedTokenizerBase:

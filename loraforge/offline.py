@@ -2,13 +2,19 @@
 
 Several libraries phone home on first use: the Hugging Face hub (model/tokenizer lookups),
 unstructured (telemetry notice, spaCy model download), tldextract (public-suffix list, used by
-Presidio's email and URL recognizers). ``ensure_offline()`` is called by every stage entry point;
-it only sets defaults, so a user who exports ``HF_HUB_OFFLINE=0`` keeps hub access.
+Presidio's email and URL recognizers).
+
+``set_defaults()`` runs when ``loraforge`` is imported, so the variables are in place before any
+loraforge module imports ``huggingface_hub`` (which reads ``HF_HUB_OFFLINE`` once, at import).
+``ensure_offline()`` is called by every stage entry point: it also catches a ``huggingface_hub``
+imported before loraforge, and patches tldextract. Both only set defaults: the one switch for hub
+access is ``export HF_HUB_OFFLINE=0``.
 """
 
 from __future__ import annotations
 
 import os
+import sys
 
 _DEFAULTS = {
     "HF_HUB_OFFLINE": "1",
@@ -24,13 +30,26 @@ _DEFAULTS = {
 _done = False
 
 
+def set_defaults() -> None:
+    """The offline environment defaults; a variable the user set keeps its value."""
+    for key, value in _DEFAULTS.items():
+        os.environ.setdefault(key, value)
+
+
+def hub_enabled() -> bool:
+    """Whether the user opted into hub access (``HF_HUB_OFFLINE=0``)."""
+    return os.environ.get("HF_HUB_OFFLINE", "1").strip().lower() in ("0", "false", "no", "off", "")
+
+
 def ensure_offline() -> None:
     """Set offline defaults (idempotent) and point tldextract at its bundled suffix snapshot."""
     global _done
     if _done:
         return
-    for key, value in _DEFAULTS.items():
-        os.environ.setdefault(key, value)
+    set_defaults()
+    hub = sys.modules.get("huggingface_hub.constants")
+    if hub is not None and not hub_enabled():  # imported before loraforge: it read the old environment
+        hub.HF_HUB_OFFLINE = True
     _patch_tldextract()
     _done = True
 

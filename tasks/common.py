@@ -2,14 +2,33 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+from prefect.states import State
 from prefect.tasks import exponential_backoff
 
+from loraforge.errors import is_permanent
 from loraforge.settings import Settings
 from loraforge.storage import ArtifactStore, open_store
 from loraforge.target import Target
 
+
+def retry_transient(task: Any, task_run: Any, state: State) -> bool:
+    """Prefect's ``retry_condition_fn``: retry what may pass next time (network, a server restarting,
+    an OOM), fail at once on what cannot (missing folder, block or model, invalid settings)."""
+    exc = state.data if isinstance(state.data, BaseException) else state.result(raise_on_failure=False)
+    return not is_permanent(exc if isinstance(exc, BaseException) else None)
+
+
+# Only transient failures are retried (see retry_transient).
+RETRY_TRANSIENT = {"retry_condition_fn": retry_transient}
 # Transient I/O (object store, MLflow server): three retries with jittered exponential backoff.
-IO_RETRIES = {"retries": 3, "retry_delay_seconds": exponential_backoff(backoff_factor=2), "retry_jitter_factor": 0.5}
+IO_RETRIES = {
+    "retries": 3,
+    "retry_delay_seconds": exponential_backoff(backoff_factor=2),
+    "retry_jitter_factor": 0.5,
+    **RETRY_TRANSIENT,
+}
 BLOCK = "block:"
 
 

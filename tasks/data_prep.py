@@ -15,10 +15,12 @@ from prefect.cache_policies import INPUTS, TASK_SOURCE
 
 from loraforge import prep
 from loraforge.prep import DataPrepConfig, ShardSpec, StageManifest
-from tasks.common import IO_RETRIES, resolve_store
+from tasks.common import IO_RETRIES, RETRY_TRANSIENT, resolve_store
 
-# Every stage task: cached by input content for a week, bounded to an hour per shard.
-CACHED = {"cache_policy": INPUTS + TASK_SOURCE, "cache_expiration": timedelta(days=7), "timeout_seconds": 3600}
+# Every stage task: cached by input content for a week. No Prefect timeout: shard tasks run in worker
+# threads, where a Prefect timeout cannot interrupt anything (Prefect says so in a warning); the bound
+# that works is the ingest stage's per-file parse timeout (``ingest.timeout_s``).
+CACHED = {"cache_policy": INPUTS + TASK_SOURCE, "cache_expiration": timedelta(days=7)}
 
 
 @task(name="plan-shards", tags=["data-prep"], **IO_RETRIES)
@@ -32,12 +34,12 @@ def ingest_shard(store: str, shard: ShardSpec, config: DataPrepConfig) -> StageM
     return prep.ingest_shard(resolve_store(store), shard, config)
 
 
-@task(name="scan-pii", tags=["data-prep", "pii"], retries=1, **CACHED)
+@task(name="scan-pii", tags=["data-prep", "pii"], retries=1, **CACHED, **RETRY_TRANSIENT)
 def scan_pii(store: str, ingested: StageManifest, config: DataPrepConfig) -> StageManifest:
     return prep.scan_pii(resolve_store(store), ingested, config)
 
 
-@task(name="deduplicate", tags=["data-prep", "dedup"], retries=1, **CACHED)
+@task(name="deduplicate", tags=["data-prep", "dedup"], retries=1, **CACHED, **RETRY_TRANSIENT)
 def deduplicate(store: str, scanned: list[StageManifest], config: DataPrepConfig) -> StageManifest:
     return prep.deduplicate(resolve_store(store), scanned, config)
 

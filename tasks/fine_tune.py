@@ -2,6 +2,8 @@
 
 Training is tagged ``gpu``: a tag concurrency limit on it (deployments/setup.py) keeps one training
 per GPU. Its retries resume from the newest checkpoint mirrored to the store, not from scratch.
+Only transient failures are retried (``tasks.common.retry_transient``). Training and evaluation have
+no Prefect timeout: in a worker thread it could not interrupt them; a stuck run is cancelled from the UI.
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ from loraforge.finetune import (
     stages,
 )
 from loraforge.finetune.stages import ProgressFn
-from tasks.common import IO_RETRIES, resolve_store
+from tasks.common import IO_RETRIES, RETRY_TRANSIENT, resolve_store
 
 
 @task(name="start-tracking", tags=["fine-tune", "mlflow"], **IO_RETRIES)
@@ -34,13 +36,13 @@ def start_tracking(store: str, run: FineTuneRun, config: FineTuneConfig) -> Fine
     tags=["fine-tune", "gpu", "training"],
     retries=2,
     retry_delay_seconds=10,
-    timeout_seconds=24 * 3600,
+    **RETRY_TRANSIENT,
 )
 def train_adapter(store: str, run: FineTuneRun, config: FineTuneConfig) -> TrainOutcome:
     return stages.train_adapter(resolve_store(store), run, config, on_progress=_progress(run))
 
 
-@task(name="evaluate-adapter", tags=["fine-tune", "gpu", "evaluation"], retries=1, timeout_seconds=6 * 3600)
+@task(name="evaluate-adapter", tags=["fine-tune", "gpu", "evaluation"], retries=1, **RETRY_TRANSIENT)
 def evaluate_adapter(store: str, trained: TrainOutcome, config: FineTuneConfig) -> EvalOutcome:
     return stages.evaluate_adapter(resolve_store(store), trained, config)
 

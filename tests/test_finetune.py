@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -118,3 +119,30 @@ def test_three_files_never_certify_an_adapter(tmp_path: Path, monkeypatch: pytes
     n_train = sum(prep.examples["train"].values())
     assert any(w.startswith(f"only {n_train} train examples") for w in outcome.warnings), outcome.warnings
     assert any("passes over the train split" in w for w in outcome.warnings), outcome.warnings
+
+
+def test_a_hub_model_with_the_hub_off_fails_at_once_with_what_to_do(no_network: list[str]) -> None:
+    """Even when transformers was imported first, nothing is looked up: the error names the fix."""
+    import time
+
+    from loraforge.basemodel import ensure_base_model
+    from loraforge.errors import ModelNotFound, is_permanent
+
+    started = time.perf_counter()
+    with pytest.raises(ModelNotFound, match="HF_HUB_OFFLINE=0") as failure:
+        ensure_base_model("Qwen/Qwen2.5-0.5B-Instruct", [], Path("/nonexistent"))
+    assert time.perf_counter() - started < 5 and no_network == []
+    assert is_permanent(failure.value)
+
+
+def test_hub_offline_holds_when_transformers_is_imported_before_loraforge(tmp_path: Path) -> None:
+    probe = (
+        "import transformers, huggingface_hub.constants as c; before = c.HF_HUB_OFFLINE; "
+        "from loraforge.offline import ensure_offline; ensure_offline(); print(before, c.is_offline_mode())"
+    )
+    env = {k: v for k, v in os.environ.items() if k not in ("HF_HUB_OFFLINE", "TRANSFORMERS_OFFLINE")}
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=300, env=env)
+    assert done.stdout.split() == ["False", "True"], done.stderr[-2000:]
+    env["HF_HUB_OFFLINE"] = "0"  # the one documented switch
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=300, env=env)
+    assert done.stdout.split() == ["False", "False"], done.stderr[-2000:]
