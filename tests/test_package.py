@@ -77,7 +77,13 @@ def tiny(tmp_path_factory: pytest.TempPathFactory) -> TinySetup:
 
 def eval_report(adapter_dir: Path) -> EvalReport:
     base = {"eval_loss": 6.0, "perplexity": math.exp(6.0), "token_f1": 0.0, "refusal_accuracy": 0.0}
-    adapter = {"eval_loss": 4.5, "perplexity": math.exp(4.5), "token_f1": 0.8, "refusal_accuracy": 1.0}
+    adapter = {
+        "eval_loss": 4.5,
+        "perplexity": math.exp(4.5),
+        "token_f1": 0.8,
+        "refusal_accuracy": 1.0,
+        "false_refusal_rate": 0.0,
+    }
     verdict, checks = apply_gate(base, adapter, None, GateConfig())
     sample = {
         "id": "x1",
