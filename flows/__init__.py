@@ -3,6 +3,7 @@
 Importing the package sets offline defaults before any Prefect server starts: the temporary local
 server a flow call starts inherits this environment, and Prefect's server telemetry (on by default)
 would otherwise post to Prefect's analytics endpoint. A user who exports other values keeps them.
+It also forwards the library's ``loraforge.*`` log lines to the Prefect run logs (``flows/logs.py``).
 """
 
 import os
@@ -11,3 +12,7 @@ OFFLINE_ENV = {"PREFECT_SERVER_ANALYTICS_ENABLED": "false", "DO_NOT_TRACK": "tru
 
 for _key, _value in OFFLINE_ENV.items():
     os.environ.setdefault(_key, _value)
+
+from flows.logs import forward_library_logs  # noqa: E402  (after the environment above)
+
+forward_library_logs()

@@ -11,6 +11,8 @@ from typing import Any
 from prefect import flow, unmapped
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
 
+from flows.names import data_prep_run_name
+from flows.progress import RunProgress
 from loraforge import report
 from loraforge.prep import DataPrepConfig, DataPrepManifest, summarize
 from loraforge.target import Target
@@ -18,7 +20,11 @@ from tasks.common import resolve_store, target_store
 from tasks.data_prep import build_dataset, deduplicate, ingest_shard, plan_shards, scan_pii
 
 
-@flow(name="data-prep", description="Ingest, PII-scan, deduplicate and build a versioned chat dataset.")
+@flow(
+    name="data-prep",
+    flow_run_name=data_prep_run_name,
+    description="Ingest, PII-scan, deduplicate and build a versioned chat dataset.",
+)
 def data_prep(
     source: str = "examples/docs", target: Target = Target(), config: DataPrepConfig = DataPrepConfig()
 ) -> DataPrepManifest:
@@ -29,11 +35,18 @@ def data_prep(
     """
     store = target_store(target)
     shards = plan_shards(store, source, config.shard_size, target.prefix)
-    ingested = ingest_shard.map(unmapped(store), shards, unmapped(config)).result()
-    scanned = scan_pii.map(unmapped(store), ingested, unmapped(config)).result()
+    progress = RunProgress(
+        f"data-prep-{target.tenant}-{target.project}-progress",
+        f"data-prep progress: {len(shards)} shards through ingest and PII, then dedup and the dataset",
+        total=2 * len(shards) + 2,
+    )
+    ingested = progress.wait(ingest_shard.map(unmapped(store), shards, unmapped(config)))
+    scanned = progress.wait(scan_pii.map(unmapped(store), ingested, unmapped(config)))
     deduped = deduplicate(store, scanned, config)
+    progress.advance()
     summary = summarize(ingested, scanned, deduped)
     built = build_dataset(store, deduped, config, summary)
+    progress.advance()
     manifest = DataPrepManifest.of(summary, built)
     _publish(store, manifest, [*ingested, *scanned, deduped, built])
     return manifest

@@ -9,6 +9,9 @@ from __future__ import annotations
 from prefect import flow, runtime
 from prefect.artifacts import create_link_artifact, create_markdown_artifact, create_table_artifact
 
+from flows.names import fine_tune_run_name
+from flows.progress import RunProgress
+from flows.states import verdict_state
 from loraforge.evaluate import EvalReport
 from loraforge.finetune import FineTuneConfig, FineTuneOutcome, FineTuneRun, register
 from loraforge.finetune.report import report_markdown
@@ -17,8 +20,14 @@ from loraforge.target import Target
 from tasks.common import resolve_store, resolve_tracking, target_store
 from tasks.fine_tune import evaluate_adapter, package_bundle, register_adapter, start_tracking, train_adapter
 
+TRAINED, EVALUATED = 80.0, 95.0  # the progress bar's share of each stage
 
-@flow(name="fine-tune", description="QLoRA-train an adapter, judge it against base and champion, package, register.")
+
+@flow(
+    name="fine-tune",
+    flow_run_name=fine_tune_run_name,
+    description="QLoRA-train an adapter, judge it against base and champion, package, register.",
+)
 def fine_tune(
     dataset_version: str, target: Target = Target(), config: FineTuneConfig = FineTuneConfig()
 ) -> FineTuneOutcome:
@@ -36,12 +45,19 @@ def fine_tune(
         run_name=FineTuneRun.name_for(dataset_version, str(runtime.flow_run.id or "local")),
         tracking_uri=resolve_tracking(target.tracking_uri, target.mlflow_block),
     )
+    progress = RunProgress(
+        f"fine-tune-{target.tenant}-{target.project}-progress",
+        f"fine-tune progress of {run.run_name}: training to {TRAINED:.0f}%, then evaluation, bundle, registry",
+    )
     run = start_tracking(store, run, config)
     try:
-        trained = train_adapter(store, run, config)
+        trained = train_adapter(store, run, config, progress.id)
+        progress.set(TRAINED)
         evaluated = evaluate_adapter(store, trained, config)
+        progress.set(EVALUATED)
         packaged = package_bundle(store, evaluated, config)
         outcome = register_adapter(store, packaged, config)
+        progress.set(100)
     except BaseException:
         register.fail(run)
         raise
@@ -52,7 +68,7 @@ def fine_tune(
     create_table_artifact(report.gate_rows(), key=f"{key}-gate", description=f"gate: {outcome.verdict}")
     create_link_artifact(outcome.mlflow_run_url, link_text=f"MLflow run {outcome.mlflow_run_id}", key=f"{key}-mlflow")
     create_link_artifact(outcome.bundle_url, link_text=f"download bundle {outcome.run_name}", key=f"{key}-bundle")
-    return outcome
+    return verdict_state(outcome.verdict, outcome.reasons, outcome)  # type: ignore[return-value]
 
 
 if __name__ == "__main__":

@@ -20,6 +20,8 @@ from pydantic import BaseModel
 
 from flows import data_prep as data_prep_flow
 from flows import fine_tune as fine_tune_flow
+from flows.names import pipeline_run_name
+from flows.states import verdict_state
 from loraforge.finetune import FineTuneConfig, FineTuneOutcome, FineTuneRun
 from loraforge.prep import DataPrepConfig, DataPrepManifest
 from loraforge.storage import read_json
@@ -32,7 +34,11 @@ class PipelineOutcome(BaseModel):
     fine_tune: FineTuneOutcome
 
 
-@flow(name="pipeline", description="data-prep over a folder or bucket prefix, then fine-tune on the new dataset.")
+@flow(
+    name="pipeline",
+    flow_run_name=pipeline_run_name,
+    description="data-prep over a folder or bucket prefix, then fine-tune on the new dataset.",
+)
 def pipeline(
     source: str = "examples/docs",
     target: Target = Target(),
@@ -50,7 +56,7 @@ def pipeline(
     outcome = PipelineOutcome(data_prep=prepared, fine_tune=tuned)
     key = f"pipeline-{target.tenant}-{target.project}"
     create_markdown_artifact(_summary(outcome), key=key, description="pipeline summary")
-    return outcome
+    return verdict_state(tuned.verdict, tuned.reasons, outcome)  # type: ignore[return-value]
 
 
 def _summary(outcome: PipelineOutcome) -> str:

@@ -8,8 +8,10 @@ no Prefect timeout: in a worker thread it could not interrupt them; a stuck run 
 
 from __future__ import annotations
 
+from uuid import UUID
+
 from prefect import task
-from prefect.artifacts import create_progress_artifact, update_progress_artifact
+from prefect.artifacts import update_progress_artifact
 from prefect.logging import get_run_logger
 
 from loraforge.finetune import (
@@ -38,8 +40,8 @@ def start_tracking(store: str, run: FineTuneRun, config: FineTuneConfig) -> Fine
     retry_delay_seconds=10,
     **RETRY_TRANSIENT,
 )
-def train_adapter(store: str, run: FineTuneRun, config: FineTuneConfig) -> TrainOutcome:
-    return stages.train_adapter(resolve_store(store), run, config, on_progress=_progress(run))
+def train_adapter(store: str, run: FineTuneRun, config: FineTuneConfig, progress: UUID | None = None) -> TrainOutcome:
+    return stages.train_adapter(resolve_store(store), run, config, on_progress=_progress(progress, share=80.0))
 
 
 @task(name="evaluate-adapter", tags=["fine-tune", "gpu", "evaluation"], retries=1, **RETRY_TRANSIENT)
@@ -57,15 +59,14 @@ def register_adapter(store: str, packaged: Packaged, config: FineTuneConfig) -> 
     return register.register_adapter(resolve_store(store), packaged, config)
 
 
-def _progress(run: FineTuneRun) -> ProgressFn:
-    """The training progress bar of the Prefect UI and one log line per logged step."""
-    progress_id = create_progress_artifact(
-        0.0, key=f"training-{run.tenant}-{run.project}", description=f"training progress of {run.run_name}"
-    )
+def _progress(progress: UUID | None, share: float) -> ProgressFn:
+    """Training moves the run's progress bar (``progress``, made by the flow) up to ``share`` percent,
+    and logs one line per logged step."""
     logger = get_run_logger()
 
     def on_progress(step: int, max_steps: int, metrics: dict[str, float], eta_s: float | None) -> None:
-        update_progress_artifact(progress_id, 100.0 * step / max(max_steps, 1))
+        if progress is not None:
+            update_progress_artifact(progress, share * step / max(max_steps, 1))
         shown = ", ".join(f"{k}={v:.4g}" for k, v in metrics.items())
         logger.info("step %d/%d %s eta=%ss", step, max_steps, shown, round(eta_s) if eta_s else "?")
 

@@ -14,7 +14,8 @@ from typing import Any
 import pytest
 from mlflow import MlflowClient
 from prefect.client.orchestration import get_client
-from prefect.client.schemas.filters import ArtifactFilter, ArtifactFilterKey
+from prefect.client.schemas.filters import ArtifactFilter, ArtifactFilterKey, LogFilter, LogFilterFlowRunId
+from prefect.client.schemas.sorting import FlowRunSort
 from test_package import EXPECTED_FILES
 
 from flows.pipeline import pipeline
@@ -24,6 +25,10 @@ from loraforge.package import verify_manifest
 from loraforge.target import Target
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
+# every PII value the sample corpus plants (examples/CORPUS.md): none may reach a log line
+PLANTED = [
+    v for values in json.loads((EXAMPLES / "corpus_manifest.json").read_text())["pii_classes"].values() for v in values
+]
 
 
 @pytest.fixture(scope="module")
@@ -123,3 +128,59 @@ def test_ui_artifacts_of_the_fine_tune_and_pipeline_runs(outcome):
     assert ft.mlflow_run_id in mlflow_link.data
     assert summary.data.startswith(f"# pipeline acme/advisory: **{ft.verdict}**")
     assert result.data_prep.version in summary.data and ft.bundle_url in summary.data
+
+
+async def _latest_runs() -> dict[str, Any]:
+    """The newest flow run of each flow (by flow name) on the test server."""
+    async with get_client() as client:
+        runs = await client.read_flow_runs(sort=FlowRunSort.START_TIME_DESC, limit=50)
+        flows = {f.id: f.name for f in await client.read_flows()}
+    latest: dict[str, Any] = {}
+    for run in runs:
+        latest.setdefault(flows[run.flow_id], run)
+    return latest
+
+
+async def _log_lines(flow_run_id: Any) -> list[str]:
+    async with get_client() as client:
+        logs = await client.read_logs(log_filter=LogFilter(flow_run_id=LogFilterFlowRunId(any_=[flow_run_id])))
+    return [f"{log.name}: {log.message}" for log in logs]
+
+
+def test_runs_say_what_they_are_and_how_they_ended(outcome):
+    result, _, _ = outcome
+    runs = asyncio.run(_latest_runs())
+    pipeline_run, prep_run, tune_run = runs["pipeline"], runs["data-prep"], runs["fine-tune"]
+    assert pipeline_run.name.startswith("pipeline acme/advisory ")
+    assert prep_run.name.startswith("data-prep acme/advisory ")
+    assert tune_run.name.startswith(f"fine-tune acme/advisory ds-{result.data_prep.version[3:11]} ")
+    # the verdict is on the run, in the runs list: a named completed state and its first undecided check
+    for run in (pipeline_run, tune_run):
+        assert (run.state.type.value, run.state.name) == ("COMPLETED", "Inconclusive")
+        assert run.state.message.startswith("gate: inconclusive (")
+
+
+def test_library_log_lines_reach_the_run_logs_without_values(outcome):
+    result, _, _ = outcome
+    runs = asyncio.run(_latest_runs())
+    prep_logs = asyncio.run(_log_lines(runs["data-prep"].id))
+    stages = [line for line in prep_logs if line.startswith("loraforge.prep.stages: ")]
+    assert any(": ingest: " in line for line in stages) and any(": pii: " in line for line in stages)
+    assert any(": dataset: " in line for line in stages)
+    assert not [line for line in prep_logs if any(value in line for value in PLANTED)]
+    tune_logs = asyncio.run(_log_lines(runs["fine-tune"].id))
+    assert any(line.startswith("loraforge.finetune.stages: gate: inconclusive") for line in tune_logs)
+
+
+def test_one_progress_bar_per_run_ends_full(outcome):
+    async def progress(key: str) -> list[Any]:
+        async with get_client() as client:
+            return await client.read_artifacts(artifact_filter=ArtifactFilter(key=ArtifactFilterKey(any_=[key])))
+
+    runs = asyncio.run(_latest_runs())
+    for flow, key in (
+        ("data-prep", "data-prep-acme-advisory-progress"),
+        ("fine-tune", "fine-tune-acme-advisory-progress"),
+    ):
+        mine = [a for a in asyncio.run(progress(key)) if a.flow_run_id == runs[flow].id]
+        assert len(mine) == 1 and mine[0].type == "progress" and mine[0].data == 100.0, mine

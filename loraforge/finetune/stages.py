@@ -9,6 +9,7 @@ task on another machine pulls the newest one and resumes from it.
 from __future__ import annotations
 
 import json
+import logging
 import shutil
 from pathlib import Path
 
@@ -18,6 +19,8 @@ from loraforge.finetune.manifests import EvalOutcome, FineTuneConfig, FineTuneRu
 from loraforge.finetune.register import ProgressFn
 from loraforge.settings import Settings
 from loraforge.storage import ArtifactStore, read_json, write_json
+
+log = logging.getLogger(__name__)
 
 
 def fetch_dataset(store: ArtifactStore, run: FineTuneRun) -> DatasetVersion:
@@ -65,6 +68,14 @@ def train_adapter(
             on_checkpoint=mirror,
             resume_from=resume_from,
         )
+    summary = result.summary
+    log.info(
+        "trained %d steps in %.0f s: final train loss %s, eval loss %s",
+        summary["steps"],
+        summary["duration_s"],
+        summary["final_train_loss"],
+        summary["final_eval_loss"],
+    )
     adapter_key = f"{run.prefix}/adapter"
     store.put_dir(adapter_key, result.adapter_dir)
     write_json(store, f"{run.prefix}/train_result.json", {"metrics": result.metrics, "summary": result.summary})
@@ -121,6 +132,9 @@ def evaluate_adapter(store: ArtifactStore, trained: TrainOutcome, config: FineTu
     metrics = register.eval_metrics(data)
     register.log_eval(run, metrics)
     reasons = EvalReport.from_dict(data).reasons
+    log.info("gate: %s\n  %s", report.verdict, "\n  ".join(reasons))
+    for warning in report.warnings:
+        log.warning("%s", warning)
     return EvalOutcome(
         trained=trained,
         report_key=report_key,

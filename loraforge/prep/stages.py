@@ -8,6 +8,7 @@ manifest's ``tenant/project`` prefix. The Prefect tasks wrap exactly these funct
 
 from __future__ import annotations
 
+import logging
 import tempfile
 import threading
 from collections import Counter
@@ -24,6 +25,15 @@ from loraforge.pii import PiiConfig, PiiScanner
 from loraforge.prep.manifests import DEFAULT_PREFIX, DataPrepConfig, ShardSpec, StageManifest
 from loraforge.records import Document, Quarantined, sha256_hex
 from loraforge.storage import ArtifactStore, ChecksumMismatch, InputSource, open_source, read_jsonl, write_jsonl
+
+log = logging.getLogger(__name__)
+
+
+def logged(manifest: StageManifest) -> StageManifest:
+    """One log line per finished stage: counts and reasons only, never a value or a file name."""
+    dropped = ", ".join(f"{reason} {n}" for reason, n in manifest.dropped_by_reason.items()) or "none"
+    log.info("%s: %d in, %d out; set aside: %s", manifest.stage, manifest.n_in, manifest.n_out, dropped)
+    return manifest
 
 
 def plan_shards(
@@ -64,15 +74,17 @@ def _write_shard(
     """Write a shard's documents and quarantine records under ``base`` and describe them."""
     write_jsonl(store, base + ".docs.jsonl", documents)
     write_jsonl(store, base + ".quarantine.jsonl", quarantined)
-    return StageManifest(
-        stage=stage,
-        prefix=prefix,
-        outputs=[base + ".docs.jsonl"],
-        quarantine_keys=[base + ".quarantine.jsonl"],
-        n_in=n_in,
-        n_out=len(documents),
-        dropped_by_reason=_reasons(quarantined),
-        extra=extra,
+    return logged(
+        StageManifest(
+            stage=stage,
+            prefix=prefix,
+            outputs=[base + ".docs.jsonl"],
+            quarantine_keys=[base + ".quarantine.jsonl"],
+            n_in=n_in,
+            n_out=len(documents),
+            dropped_by_reason=_reasons(quarantined),
+            extra=extra,
+        )
     )
 
 
@@ -169,7 +181,7 @@ def deduplicate(store: ArtifactStore, scanned: Sequence[StageManifest], config: 
     write_jsonl(store, out_key + ".removed.jsonl", [r.to_dict() for r in result.removed])
     by_kind = Counter(r.kind for r in result.removed)
     clusters = [c for c in result.clusters if len(c) > 1]
-    return StageManifest(
+    manifest = StageManifest(
         stage="dedup",
         prefix=prefix,
         outputs=[out_key + ".docs.jsonl"],
@@ -183,6 +195,7 @@ def deduplicate(store: ArtifactStore, scanned: Sequence[StageManifest], config: 
             "removed_keys": [out_key + ".removed.jsonl"],
         },
     )
+    return logged(manifest)
 
 
 def build_dataset(
@@ -198,14 +211,16 @@ def build_dataset(
     with tempfile.TemporaryDirectory() as tmp:
         card = save_dataset(result, Path(tmp), report)
         uri = store.put_dir(key, Path(tmp))
-    return StageManifest(
-        stage="dataset",
-        prefix=deduped.prefix,
-        outputs=[key],
-        n_in=len(docs),
-        n_out=len(result.examples),
-        dropped_by_reason=card["dropped_by_reason"],
-        extra={"uri": uri, "version": result.version, "counts": card["counts"]},
+    return logged(
+        StageManifest(
+            stage="dataset",
+            prefix=deduped.prefix,
+            outputs=[key],
+            n_in=len(docs),
+            n_out=len(result.examples),
+            dropped_by_reason=card["dropped_by_reason"],
+            extra={"uri": uri, "version": result.version, "counts": card["counts"]},
+        )
     )
 
 
