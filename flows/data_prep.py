@@ -74,4 +74,9 @@ def _publish(store: str, manifest: DataPrepManifest, stages: list[Any]) -> None:
 
 
 if __name__ == "__main__":
-    print(data_prep().model_dump_json(indent=2))
+    from flows.logs import quiet_console
+    from loraforge.cli import flow_arguments, print_dataset
+
+    # the arguments of `loraforge prep`, run through Prefect
+    _, config = flow_arguments("prep", on_quiet=quiet_console)
+    print_dataset(data_prep(source=config.source, target=config.target, config=config.data_prep))

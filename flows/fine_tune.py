@@ -72,6 +72,10 @@ def fine_tune(
 
 
 if __name__ == "__main__":
-    import sys
+    from flows.logs import quiet_console
+    from loraforge.cli import flow_arguments, print_outcome
 
-    print(fine_tune(dataset_version=sys.argv[1]).model_dump_json(indent=2))
+    args, config = flow_arguments(
+        "train", on_quiet=quiet_console
+    )  # the arguments of `loraforge train`, run through Prefect
+    print_outcome(fine_tune(dataset_version=args.dataset_version, target=config.target, config=config.fine_tune))

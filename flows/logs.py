@@ -8,6 +8,7 @@ library runs without Prefect (the CLI, notebooks), where there is no run to atta
 from __future__ import annotations
 
 import logging
+import re
 
 from prefect.context import FlowRunContext, TaskRunContext
 from prefect.logging.handlers import APILogHandler
@@ -28,3 +29,26 @@ def forward_library_logs(level: int = logging.INFO) -> None:
         logger.setLevel(level)
     if not any(isinstance(h, RunLogHandler) for h in logger.handlers):
         logger.addHandler(RunLogHandler())
+
+
+# Prefect's per-run boilerplate on the terminal; failures, non-Completed states and task logs still show.
+BOILERPLATE = re.compile(
+    r"^(Beginning (sub)?flow run|Finished in state Completed\(\)$|Created (task|subflow) run|Executing '|View at )"
+)
+
+
+class _NoBoilerplate(logging.Filter):
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not BOILERPLATE.match(record.getMessage())
+
+
+def quiet_console() -> None:
+    """The terminal of ``python -m flows.…``: Prefect's console lines without its per-run boilerplate
+    (the run logs in the UI keep everything)."""
+    from prefect.logging.handlers import PrefectConsoleHandler
+
+    for handler in logging.getLogger().handlers:
+        if isinstance(handler, PrefectConsoleHandler) and not any(
+            isinstance(f, _NoBoilerplate) for f in handler.filters
+        ):
+            handler.addFilter(_NoBoilerplate())

@@ -91,13 +91,12 @@ def _fine_tune_remote(deployment: str, version: str, target: Target, config: Fin
 
 
 if __name__ == "__main__":
-    out = pipeline()
-    ft = out.fine_tune
-    print(f"dataset  {out.data_prep.version}: {out.data_prep.n_examples} examples at {out.data_prep.dataset_uri}")
-    print(f"adapter  {ft.model_name} v{ft.model_version} aliases={ft.aliases} verdict={ft.verdict}")
-    for reason in ft.reasons:
-        print(f"         {reason}")
-    for warning in ft.warnings:
-        print(f"warning  {warning}")
-    print(f"bundle   {ft.bundle_uri} (sha256 {ft.bundle_sha256})")
-    print(f"mlflow   run {ft.mlflow_run_id}")
+    from flows.logs import quiet_console
+    from loraforge.cli import flow_arguments, print_dataset, print_outcome
+
+    _, config = flow_arguments(
+        "pipeline", on_quiet=quiet_console
+    )  # the arguments of `loraforge pipeline`, run through Prefect
+    out = pipeline(source=config.source, target=config.target, data_prep=config.data_prep, fine_tune=config.fine_tune)
+    print_dataset(out.data_prep)
+    print_outcome(out.fine_tune)

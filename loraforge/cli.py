@@ -1,6 +1,7 @@
 """The ``loraforge`` command: the pipeline, or one half of it, from a YAML file and dotted overrides.
 
-    loraforge pipeline --source examples/docs
+    loraforge run --source examples/docs                   # "run" is short for "pipeline"
+    loraforge run --source ~/docs --base-model /models/Qwen2.5-7B-Instruct --recipe qlora-default.yaml
     loraforge pipeline -c run.yaml data_prep.pii.policy=drop fine_tune.training.max_steps=200
     loraforge prep --source examples/docs target.tenant=acme
     loraforge train ds-0123456789ab fine_tune.base_model=/models/Qwen2.5-7B-Instruct
@@ -8,7 +9,10 @@
     loraforge promote 3 target.tenant=acme
 
 Runs in this process without Prefect (the same stages the flows run); the YAML holds the fields of
-``loraforge.config.RunConfig``: ``source``, ``target``, ``data_prep``, ``fine_tune``.
+``loraforge.config.RunConfig``: ``source``, ``target``, ``data_prep``, ``fine_tune``. The flows take
+the same arguments (``python -m flows.pipeline --source DIR …``) and run them through Prefect.
+Quiet by default (``loraforge.quiet``): stage lines, training steps and the summary; ``--verbose``
+shows every library's warnings and progress bars.
 """
 
 from __future__ import annotations
@@ -16,8 +20,9 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import Any
 
 from loraforge.config import RunConfig, load_config
 
@@ -36,10 +41,35 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not getattr(args, "command", None):
         parser.print_help()
         return 2
+    prepare_terminal(args.verbose)
+    try:
+        config = run_config(args)
+    except ValueError as exc:  # a bad override or setting (pydantic's ValidationError is a ValueError)
+        parser.error(str(exc))
+    return args.command(args, config)
+
+
+def prepare_terminal(verbose: bool) -> None:
+    """Offline defaults; unless ``verbose``, the quiet terminal; loraforge's stage lines on stderr."""
+    import logging
+
     from loraforge.offline import ensure_offline
+    from loraforge.quiet import quiet
 
     ensure_offline()
-    return args.command(args)
+    if not verbose:
+        quiet()
+    handler = logging.StreamHandler()
+    handler.setFormatter(logging.Formatter("%(asctime)s %(message)s", "%H:%M:%S"))
+    library = logging.getLogger("loraforge")
+    library.addHandler(handler)
+    library.setLevel(logging.DEBUG if verbose else logging.INFO)
+    library.propagate = False  # printed here once, not again by a console handler on the root logger
+
+
+def parser_for(command: str) -> argparse.ArgumentParser:
+    """The argument parser of one command (the flows' ``__main__`` use the same arguments)."""
+    return _subparsers(_parser())[command]
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -51,22 +81,43 @@ def _parser() -> argparse.ArgumentParser:
     )
     sub = parser.add_subparsers(title="commands", metavar="COMMAND")
 
-    def command(name: str, help: str, func) -> argparse.ArgumentParser:  # type: ignore[no-untyped-def]
-        p = sub.add_parser(name, help=help, description=help, epilog=EXAMPLES, formatter_class=parser.formatter_class)
+    def command(name: str, help: str, func, aliases: Sequence[str] = ()) -> argparse.ArgumentParser:  # type: ignore[no-untyped-def]
+        p = sub.add_parser(
+            name,
+            aliases=list(aliases),
+            help=help,
+            description=help,
+            epilog=EXAMPLES,
+            formatter_class=parser.formatter_class,
+        )
         p.add_argument("-c", "--config", type=Path, help="YAML with source/target/data_prep/fine_tune sections")
-        p.add_argument("overrides", nargs="*", metavar="KEY.PATH=VALUE", help="settings on top of the YAML")
+        p.add_argument("-v", "--verbose", action="store_true", help="show library warnings and progress bars")
         p.set_defaults(command=func)
         return p
 
-    for name, help, func in (
-        ("pipeline", "data-prep over --source, then fine-tune, evaluate, package and register", _pipeline),
-        ("prep", "data-prep only: ingest, PII, dedup and a versioned dataset", _prep),
-    ):
-        command(name, help, func).add_argument("--source", help="a folder or s3://bucket/prefix/ (overrides source)")
+    def fine_tune_options(p: argparse.ArgumentParser) -> None:
+        p.add_argument("--base-model", help="HF model id or local folder (sets fine_tune.base_model)")
+        p.add_argument(
+            "--recipe",
+            help="a bundled recipe (tiny-cpu.yaml, qlora-default.yaml) or a recipe file (sets fine_tune.recipe)",
+        )
+
+    source_help = "a folder or s3://bucket/prefix/ (sets source)"
+    pipeline = command(
+        "pipeline", "data-prep over --source, then fine-tune, evaluate, package and register", _pipeline, ["run"]
+    )
+    pipeline.add_argument("--source", help=source_help)
+    fine_tune_options(pipeline)
+    command("prep", "data-prep only: ingest, PII, dedup and a versioned dataset", _prep).add_argument(
+        "--source", help=source_help
+    )
     train = command("train", "fine-tune, evaluate, package and register on an existing dataset version", _train)
     train.add_argument("dataset_version", help="a version built by prep, e.g. ds-0123456789ab")
+    fine_tune_options(train)
     evaluate = command("eval", "evaluate an adapter against its base (and a champion) and apply the gate", _eval)
-    evaluate.add_argument("--base-model", required=True, help="HF id or local path of the base model")
+    evaluate.add_argument(
+        "--base-model", dest="eval_base_model", required=True, help="HF id or local path of the base model"
+    )
     evaluate.add_argument("--adapter", required=True, type=Path, help="PEFT adapter folder")
     evaluate.add_argument("--dataset", required=True, type=Path, help="dataset version folder (holds hf/)")
     evaluate.add_argument("--champion", type=Path, help="adapter folder of the current champion")
@@ -74,13 +125,23 @@ def _parser() -> argparse.ArgumentParser:
     evaluate.add_argument("--out", type=Path, help="write the report JSON here")
     promote = command("promote", "move the registry's champion alias to a model version", _promote)
     promote.add_argument("version", type=int, help="model version of <tenant>-<project>-adapter")
+    for p in {id(p): p for p in _subparsers(parser).values()}.values():  # last: after each command's own positionals
+        p.add_argument("overrides", nargs="*", metavar="KEY.PATH=VALUE", help="settings on top of the YAML")
     return parser
 
 
-def _config(args: argparse.Namespace) -> RunConfig:
-    overrides = list(args.overrides)
-    if getattr(args, "source", None):
-        overrides.append(("source", args.source))
+def _subparsers(parser: argparse.ArgumentParser) -> dict[str, argparse.ArgumentParser]:
+    action = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
+    return dict(action.choices)
+
+
+def run_config(args: argparse.Namespace) -> RunConfig:
+    """The YAML (``-c``), the ``KEY.PATH=VALUE`` overrides and the named options, validated."""
+    overrides: list[str | tuple[str, object]] = list(args.overrides)
+    options = {"source": "source", "base_model": "fine_tune.base_model", "recipe": "fine_tune.recipe"}
+    for option, key in options.items():
+        if getattr(args, option, None):
+            overrides.append((key, getattr(args, option)))
     return load_config(RunConfig, args.config, overrides)
 
 
@@ -90,12 +151,11 @@ def _store(config: RunConfig):  # type: ignore[no-untyped-def]
     return open_store(config.target.store)
 
 
-def _prep(args: argparse.Namespace) -> int:
+def _prep(args: argparse.Namespace, config: RunConfig) -> int:
     from loraforge.prep import run_data_prep
 
-    config = _config(args)
     manifest = run_data_prep(config.source, _store(config), config.data_prep, config.target)
-    print(f"dataset  {manifest.version}: {manifest.n_examples} examples at {manifest.dataset_uri}")
+    print_dataset(manifest)
     print(json.dumps(manifest.model_dump(), indent=2))
     return 0
 
@@ -103,28 +163,53 @@ def _prep(args: argparse.Namespace) -> int:
 def _fine_tune(config: RunConfig, dataset_version: str) -> int:
     from loraforge.finetune import run_fine_tune
 
-    outcome = run_fine_tune(dataset_version, _store(config), config.fine_tune, config.target, on_progress=_progress)
+    print_outcome(
+        run_fine_tune(dataset_version, _store(config), config.fine_tune, config.target, on_progress=_progress)
+    )
+    return 0
+
+
+def _pipeline(args: argparse.Namespace, config: RunConfig) -> int:
+    from loraforge.prep import run_data_prep
+
+    manifest = run_data_prep(config.source, _store(config), config.data_prep, config.target)
+    print_dataset(manifest)
+    return _fine_tune(config, manifest.version)
+
+
+def flow_arguments(
+    command: str, argv: Sequence[str] | None = None, on_quiet: Callable[[], None] | None = None
+) -> tuple[argparse.Namespace, RunConfig]:
+    """What ``python -m flows.<flow>`` reads: the arguments of ``loraforge <command>``, validated.
+    ``on_quiet`` is called unless ``--verbose`` (the orchestrator's own terminal noise)."""
+    parser = parser_for(command)
+    args = parser.parse_args(argv)
+    prepare_terminal(args.verbose)
+    if on_quiet is not None and not args.verbose:
+        on_quiet()
+    try:
+        return args, run_config(args)
+    except ValueError as exc:
+        parser.error(str(exc))
+
+
+def print_dataset(manifest: Any) -> None:
+    print(f"dataset  {manifest.version}: {manifest.n_examples} examples at {manifest.dataset_uri}", flush=True)
+
+
+def print_outcome(outcome: Any) -> None:
+    """The end of a run on one screen: registry entry and verdict, the gate's reasons, warnings, where things are."""
     print(f"adapter  {outcome.model_name} v{outcome.model_version} aliases={outcome.aliases} verdict={outcome.verdict}")
     for reason in outcome.reasons:
         print(f"         {reason}")
     for warning in outcome.warnings:
         print(f"warning  {warning}")
     print(f"bundle   {outcome.bundle_uri} (sha256 {outcome.bundle_sha256})")
-    print(f"mlflow   run {outcome.mlflow_run_id} {outcome.mlflow_run_url}")
-    return 0
+    print(f"mlflow   run {outcome.mlflow_run_id} {outcome.mlflow_run_url}".rstrip())
 
 
-def _pipeline(args: argparse.Namespace) -> int:
-    from loraforge.prep import run_data_prep
-
-    config = _config(args)
-    manifest = run_data_prep(config.source, _store(config), config.data_prep, config.target)
-    print(f"dataset  {manifest.version}: {manifest.n_examples} examples at {manifest.dataset_uri}", flush=True)
-    return _fine_tune(config, manifest.version)
-
-
-def _train(args: argparse.Namespace) -> int:
-    return _fine_tune(_config(args), args.dataset_version)
+def _train(args: argparse.Namespace, config: RunConfig) -> int:
+    return _fine_tune(config, args.dataset_version)
 
 
 def _progress(step: int, max_steps: int, metrics: dict[str, float], eta_s: float | None) -> None:
@@ -133,12 +218,11 @@ def _progress(step: int, max_steps: int, metrics: dict[str, float], eta_s: float
     print(f"step {step}/{max_steps} eta {eta} {shown}", flush=True)
 
 
-def _eval(args: argparse.Namespace) -> int:
+def _eval(args: argparse.Namespace, config: RunConfig) -> int:
     from loraforge.evaluate import evaluate
 
-    config = _config(args)
     report = evaluate(
-        args.base_model, args.adapter, args.dataset, config.fine_tune.evaluation, args.champion, device=args.device
+        args.eval_base_model, args.adapter, args.dataset, config.fine_tune.evaluation, args.champion, device=args.device
     )
     if args.out:
         args.out.write_text(report.to_json() + "\n")
@@ -146,10 +230,10 @@ def _eval(args: argparse.Namespace) -> int:
     return 0
 
 
-def _promote(args: argparse.Namespace) -> int:
+def _promote(args: argparse.Namespace, config: RunConfig) -> int:
     from loraforge.tracking import Tracker
 
-    target = _config(args).target
+    target = config.target
     version = Tracker(target.tenant, target.project, target.tracking_uri).promote(args.version)
     print(f"{version.name} v{version.version} aliases={sorted(version.aliases)}")
     return 0

@@ -11,16 +11,20 @@ from datetime import timedelta
 from typing import Any
 
 from prefect import task
-from prefect.cache_policies import INPUTS, TASK_SOURCE
+from prefect.cache_policies import INPUTS, TASK_SOURCE, CachePolicy
 
 from loraforge import prep
 from loraforge.prep import DataPrepConfig, ShardSpec, StageManifest
+from loraforge.storage import generation
 from tasks.common import IO_RETRIES, RETRY_TRANSIENT, resolve_store
 
 # Every stage task: cached by input content for a week. No Prefect timeout: shard tasks run in worker
 # threads, where a Prefect timeout cannot interrupt anything (Prefect says so in a warning); the bound
 # that works is the ingest stage's per-file parse timeout (``ingest.timeout_s``).
-CACHED = {"cache_policy": INPUTS + TASK_SOURCE, "cache_expiration": timedelta(days=7)}
+# The store's generation is part of the key: a wiped store (rm -rf .loraforge) never gets cache hits
+# that point at outputs it no longer holds.
+STORE_GENERATION = CachePolicy.from_cache_key_fn(lambda _ctx, inputs: generation(resolve_store(inputs["store"])))
+CACHED = {"cache_policy": INPUTS + TASK_SOURCE + STORE_GENERATION, "cache_expiration": timedelta(days=7)}
 
 
 @task(name="plan-shards", tags=["data-prep"], **IO_RETRIES)

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from loraforge.cli import main
+from loraforge.cli import _parser, main, parser_for, run_config
 from loraforge.config import RunConfig, apply_overrides, load_config
 
 REPO = Path(__file__).resolve().parents[1]
@@ -56,6 +56,43 @@ def test_bad_overrides_are_refused() -> None:
         apply_overrides({}, ["no-equals-sign"])
     with pytest.raises(ValueError, match="extra_forbidden|Extra inputs"):
         load_config(RunConfig, None, ["data_prep.pii.polcy=drop"])
+
+
+def test_run_takes_the_source_the_model_and_the_recipe_by_name() -> None:
+    args = parser_for("pipeline").parse_args(
+        ["--source", "docs", "--base-model", "/models/qwen", "--recipe", "qlora-default.yaml", "target.tenant=acme"]
+    )
+    config = run_config(args)
+    assert (config.source, config.target.tenant) == ("docs", "acme")
+    assert (config.fine_tune.base_model, config.fine_tune.recipe) == ("/models/qwen", "qlora-default.yaml")
+    assert _parser().parse_args(["run", "--source", "docs"]).command is args.command  # "run" = "pipeline"
+
+
+@pytest.mark.parametrize(
+    "argv, message",
+    [
+        (["run", "--sorce", "docs"], "unrecognized arguments: --sorce"),
+        (["run", "no-equals-sign"], "key.path=value"),
+        (["prep", "data_prep.pii.polcy=drop"], "polcy"),
+        (["train", "ds-1", "fine_tune.training.max_steps=0"], "greater than 0"),
+    ],
+)
+def test_bad_arguments_exit_with_a_message_not_a_traceback(
+    argv: list[str], message: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with pytest.raises(SystemExit) as done:
+        main(argv)
+    assert done.value.code == 2
+    assert message in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("module", ["flows.pipeline", "flows.data_prep", "flows.fine_tune"])
+def test_the_flow_modules_take_the_cli_arguments(module: str) -> None:
+    env = {**os.environ, "PREFECT_API_URL": "http://127.0.0.1:9/api"}  # must not be reached: argparse exits first
+    done = subprocess.run([sys.executable, "-m", module, "--sorce", "x"], capture_output=True, text=True, env=env)
+    assert done.returncode == 2 and "unrecognized arguments: --sorce" in done.stderr
+    shown = subprocess.run([sys.executable, "-m", module, "--help"], capture_output=True, text=True, env=env).stdout
+    assert "KEY.PATH=VALUE" in shown and "--verbose" in shown
 
 
 @pytest.mark.parametrize("command", COMMANDS)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import shutil
 from pathlib import Path
 
 import pytest
@@ -159,3 +160,16 @@ def test_unchanged_rerun_is_served_from_cache(first_run):
     states = asyncio.run(task_states())
     cached_stages = {name for name, state_name in states if state_name == "Cached"}
     assert {"ingest_shard", "scan_pii", "deduplicate", "build_dataset"} <= cached_stages
+
+
+def test_a_wiped_store_is_never_answered_from_the_cache(prefect_server, tmp_path):
+    """The cache lives in Prefect, the outputs in the store: wiping the store (rm -rf .loraforge) must
+    re-run the stages, not return cached manifests that point at deleted keys."""
+    docs = tmp_path / "docs"
+    shutil.copytree(EXAMPLES / "docs", docs, ignore=shutil.ignore_patterns("*.pdf", "*.docx", "*.png"))
+    store = tmp_path / "store"
+    first = data_prep(source=str(docs), target=_target(store))
+    shutil.rmtree(store)
+    again = data_prep(source=str(docs), target=_target(store))  # raised FileNotFoundError before
+    assert again.version == first.version
+    assert (store / "acme" / "advisory" / "datasets" / again.version / "card.json").is_file()

@@ -70,11 +70,11 @@ def train_adapter(
         )
     summary = result.summary
     log.info(
-        "trained %d steps in %.0f s: final train loss %s, eval loss %s",
+        "trained %d steps in %.0f s: final train loss %.4g, eval loss %.4g",
         summary["steps"],
         summary["duration_s"],
-        summary["final_train_loss"],
-        summary["final_eval_loss"],
+        summary["final_train_loss"] or float("nan"),
+        summary["final_eval_loss"] or float("nan"),
     )
     adapter_key = f"{run.prefix}/adapter"
     store.put_dir(adapter_key, result.adapter_dir)

@@ -185,6 +185,6 @@ def _parse(data: bytes, path: Path, source: str, config: IngestConfig) -> list[A
 
 def _logged(result: IngestResult, path: Path) -> IngestResult:
     for q in result.quarantined:
-        logger.warning("quarantined %s: %s (%s)", q.source, q.reason, q.detail)
+        logger.debug("quarantined %s: %s (%s)", q.source, q.reason, q.detail)  # names: the quarantine table
     logger.debug("%s: %d documents", path.name, len(result.documents))
     return result

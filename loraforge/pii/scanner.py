@@ -152,7 +152,7 @@ class PiiScanner:
                 self._apply(doc, per_element, dict(sorted(counts.items())), result)
         result.totals = dict(sorted(totals.items()))
         result.by_recognizer = dict(sorted(recognizers.items()))
-        logger.info("pii scan: %s", result.report())
+        logger.debug("pii scan: %s", result.report())
         return result
 
     def _find(self, chunk: list[Document]) -> list[list[list[Finding]]]:

@@ -7,6 +7,7 @@ store root and are always scoped by ``tenant/project``.
 from __future__ import annotations
 
 import json
+import uuid
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any, Protocol
@@ -58,3 +59,19 @@ def write_json(store: ArtifactStore, key: str, obj: Any) -> str:
 
 def read_json(store: ArtifactStore, key: str) -> Any:
     return json.loads(store.get_bytes(key))
+
+
+GENERATION_KEY = "loraforge-generation"
+
+
+def generation(store: ArtifactStore) -> str:
+    """An id for this store's lifetime: written on first use, gone when the store is wiped.
+
+    Orchestrator caches that point at store keys include it in their key, so a wiped (or replaced)
+    store is never answered from a cache whose outputs no longer exist.
+    """
+    if store.exists(GENERATION_KEY):
+        return store.get_bytes(GENERATION_KEY).decode("ascii").strip()
+    value = uuid.uuid4().hex
+    store.put_bytes(GENERATION_KEY, value.encode("ascii"))
+    return value
