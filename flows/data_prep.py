@@ -30,8 +30,13 @@ def data_prep(
 ) -> DataPrepManifest:
     """Run the data-prep chain over the files under ``source`` (a folder or an ``s3://bucket/prefix/``).
 
-    ``target`` scopes the run (tenant/project) and names the artifact store (its ``store_block`` when
-    set, else ``store``; default ``.loraforge/artifacts``). Returns the dataset manifest.
+    Returns the dataset manifest.
+
+    Args:
+        source: The documents: a folder on the worker, or s3://bucket/prefix/ in the store's endpoint.
+        target: Where the run lives: tenant/project scope and the artifact store (its block wins; default
+            .loraforge/artifacts).
+        config: Shard size, ingest limits, PII policy and allow-list, dedup threshold, dataset scope and splits.
     """
     store = target_store(target)
     shards = plan_shards(store, source, config.shard_size, target.prefix)

@@ -33,9 +33,11 @@ def fine_tune(
 ) -> FineTuneOutcome:
     """Fine-tune ``config.base_model`` (default: the recipe's; "tiny" builds the offline tiny Llama) on a dataset.
 
-    ``target`` scopes the run and names the artifact store (``store_block`` when set, else ``store``;
-    default ``.loraforge/artifacts``) and MLflow (``mlflow_block`` when set, else ``tracking_uri``;
-    default ``MLFLOW_TRACKING_URI``, else a local SQLite store).
+    Args:
+        dataset_version: A dataset version built by data-prep for this tenant/project, e.g. ds-0123456789ab.
+        target: Where the run lives: tenant/project scope, the artifact store (block wins; default
+            .loraforge/artifacts) and MLflow (block wins; default MLFLOW_TRACKING_URI, else a local SQLite store).
+        config: Base model, recipe, training settings, overrides and the evaluation gate.
     """
     store = target_store(target)
     run = FineTuneRun(

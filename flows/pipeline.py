@@ -47,7 +47,15 @@ def pipeline(
     fine_tune_deployment: str | None = None,
 ) -> PipelineOutcome:
     """Run data-prep here with ``data_prep``, then fine-tune with ``fine_tune`` on the new dataset:
-    in-process, or on the GPU pool when ``fine_tune_deployment`` (e.g. ``fine-tune/gpu``) is named."""
+    in-process, or on the GPU pool when ``fine_tune_deployment`` (e.g. ``fine-tune/gpu``) is named.
+
+    Args:
+        source: The documents: a folder on the worker, or s3://bucket/prefix/ in the store's endpoint.
+        target: Where the run lives: tenant/project scope, artifact store and MLflow (blocks win).
+        data_prep: Ingest limits, PII policy and allow-list, dedup threshold, dataset scope and splits.
+        fine_tune: Base model, recipe, training settings, overrides and the evaluation gate.
+        fine_tune_deployment: Run fine-tune on this deployment (e.g. fine-tune/gpu) instead of in-process.
+    """
     prepared = data_prep_flow.data_prep(source=source, target=target, config=data_prep)
     if fine_tune_deployment:
         tuned = _fine_tune_remote(fine_tune_deployment, prepared.version, target, fine_tune)

@@ -164,6 +164,7 @@ def test_the_pipeline_form_offers_the_shipped_recipes_and_typed_training_setting
     from flows.pipeline import pipeline
 
     schema = parameter_schema(pipeline.fn).model_dump_for_openapi()
+    assert all(field.get("description") for field in schema["properties"].values())  # every top-level field
     definitions = schema["definitions"]
     fine_tune = definitions["FineTuneConfig"]["properties"]
     choices = [option for option in fine_tune["recipe"]["anyOf"] if "enum" in option]
