@@ -58,7 +58,9 @@ def register_adapter(store: str, packaged: Packaged, config: FineTuneConfig) -> 
 def _progress(run: FineTuneRun) -> ProgressFn:
     """The training progress bar of the Prefect UI and one log line per logged step."""
     progress_id = create_progress_artifact(
-        0.0, key=f"training-{run.tenant}-{run.project}", description=f"training progress of {run.run_name}"
+        0.0,
+        key=f"training-{run.tenant}-{run.project}",
+        description=f"training progress of {run.run_name}: % of the training steps done",
     )
     logger = get_run_logger()
 
