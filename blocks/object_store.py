@@ -26,6 +26,11 @@ class ObjectStore(Block):
     secure: bool = Field(default=False, description="Use TLS (https) to reach the endpoint.")
     region: str | None = Field(default=None, description="Region, when the server requires one.")
     prefix: str = Field(default="", description="Optional key prefix inside the bucket.")
+    public_endpoint: str = Field(
+        default="",
+        description="host:port (or http(s)://host:port) where people reach the S3 API, when it differs from "
+        "`endpoint` (e.g. localhost:9000 for minio:9000): download links are presigned for it.",
+    )
 
     def open(self) -> S3Store:
         """The artifact store this block describes."""
@@ -37,4 +42,5 @@ class ObjectStore(Block):
             secure=self.secure,
             region=self.region,
             prefix=self.prefix,
+            public_endpoint=self.public_endpoint,
         )

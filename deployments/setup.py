@@ -4,7 +4,7 @@
 
 Idempotent: a second run updates what the first created. It reads its settings from the environment:
 ``PREFECT_API_URL`` (the server), ``LORAFORGE_S3_ENDPOINT``/``_BUCKET``/``_ACCESS_KEY``/``_SECRET_KEY``/
-``_SECURE`` (saved as the ``minio`` object-store block) and ``MLFLOW_TRACKING_URI`` (+ optional
+``_SECURE``/``_PUBLIC_ENDPOINT`` (saved as the ``minio`` object-store block) and ``MLFLOW_TRACKING_URI`` (+ optional
 ``MLFLOW_TRACKING_TOKEN``, saved as the ``mlflow`` block). A block whose variables are unset is
 skipped: flows then use their embedded defaults. Then deploy: ``prefect --no-prompt deploy --all``.
 """
@@ -74,6 +74,7 @@ def save_blocks(settings: Settings, store_block: str, mlflow_block: str) -> list
             secret_key=secret_key,
             secure=settings.s3_secure,
             region=settings.s3_region,
+            public_endpoint=settings.s3_public_endpoint,
         ).save(store_block, overwrite=True)
         saved.append(f"loraforge-object-store/{store_block}")
     if settings.mlflow_tracking_uri:

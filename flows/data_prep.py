@@ -60,21 +60,30 @@ def data_prep(
 def _publish(store: str, manifest: DataPrepManifest, stages: list[Any]) -> None:
     key = f"data-prep-{manifest.tenant}-{manifest.project}"
     create_markdown_artifact(
-        report.summary_markdown(manifest.model_dump(), stages), key=key, description="data-prep summary"
+        report.summary_markdown(manifest.model_dump(), stages),
+        key=key,
+        description=f"data-prep summary of dataset {manifest.version}: where it is, records per stage, quarantine, "
+        "PII findings, duplicates and examples by kind",
     )
-    create_table_artifact(report.stage_rows(stages), key=f"{key}-stages", description="records in/out per stage")
     create_table_artifact(
-        report.pii_rows(manifest.pii_by_entity), key=f"{key}-pii", description="PII findings by entity type"
+        report.stage_rows(stages),
+        key=f"{key}-stages",
+        description="records in and out of each stage (ingest, PII scan, dedup, build), and why the rest were dropped",
+    )
+    create_table_artifact(
+        report.pii_rows(manifest.pii_by_entity),
+        key=f"{key}-pii",
+        description="PII findings by entity type, most frequent first (counts only: values are never stored)",
     )
     create_table_artifact(
         report.pii_recognizer_rows(manifest.pii_by_recognizer),
         key=f"{key}-pii-recognizers",
-        description="PII findings by recognizer (rule or model)",
+        description="PII findings by recognizer: which rule or model labelled them, most frequent first",
     )
     create_table_artifact(
         report.quarantine_rows(resolve_store(store), stages),
         key=f"{key}-quarantine",
-        description="quarantined files and documents, with reasons",
+        description="quarantined files and documents, with the stage and the reason (never document text)",
     )
 
 

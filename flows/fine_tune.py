@@ -12,6 +12,7 @@ from prefect.artifacts import create_link_artifact, create_markdown_artifact, cr
 from flows.names import fine_tune_run_name
 from flows.progress import RunProgress
 from flows.states import verdict_state
+from loraforge.display import is_web_url
 from loraforge.evaluate import EvalReport
 from loraforge.finetune import FineTuneConfig, FineTuneOutcome, FineTuneRun, register
 from loraforge.finetune.report import report_markdown
@@ -64,13 +65,48 @@ def fine_tune(
         register.fail(run)
         raise
     report = EvalReport.from_dict(read_json(resolve_store(store), evaluated.report_key))
-    key = f"fine-tune-{target.tenant}-{target.project}"
-    create_markdown_artifact(report_markdown(outcome, report.to_dict()), key=key, description="fine-tune report")
-    create_table_artifact(report.metric_rows(), key=f"{key}-metrics", description="evaluation: base vs adapter")
-    create_table_artifact(report.gate_rows(), key=f"{key}-gate", description=f"gate: {outcome.verdict}")
-    create_link_artifact(outcome.mlflow_run_url, link_text=f"MLflow run {outcome.mlflow_run_id}", key=f"{key}-mlflow")
-    create_link_artifact(outcome.bundle_url, link_text=f"download bundle {outcome.run_name}", key=f"{key}-bundle")
+    _publish(f"fine-tune-{target.tenant}-{target.project}", outcome, report, run.tracking_uri)
     return verdict_state(outcome.verdict, outcome.reasons, outcome)  # type: ignore[return-value]
+
+
+def _publish(key: str, outcome: FineTuneOutcome, report: EvalReport, tracking_uri: str | None) -> None:
+    """The run's artifacts in the Prefect UI; links only to pages a browser opens (http(s))."""
+    from loraforge.tracking import default_tracking_uri
+
+    tracking_uri = tracking_uri or default_tracking_uri()
+    create_markdown_artifact(
+        report_markdown(outcome, report.to_dict(), tracking_uri),
+        key=key,
+        description=f"fine-tune report of {outcome.run_name}: verdict, registered version, MLflow run, bundle, "
+        "training summary, evaluation and gate, sample generations",
+    )
+    create_table_artifact(
+        report.metric_rows(),
+        key=f"{key}-metrics",
+        description="evaluation on held-out examples: base vs adapter (vs champion), rounded; "
+        "each metric says whether lower or higher is better",
+    )
+    create_table_artifact(
+        report.gate_rows(),
+        key=f"{key}-gate",
+        description=f"gate: {outcome.verdict} (one row per check: value, threshold, result and why)",
+    )
+    if is_web_url(outcome.mlflow_run_url):
+        create_link_artifact(
+            outcome.mlflow_run_url,
+            link_text=f"MLflow run {outcome.mlflow_run_id}",
+            key=f"{key}-mlflow",
+            description=f"the MLflow run of {outcome.run_name}: params, per-step and system metrics, eval metrics, "
+            "the bundle",
+        )
+    if is_web_url(outcome.bundle_url):
+        create_link_artifact(
+            outcome.bundle_url,
+            link_text=f"download bundle {outcome.run_name}",
+            key=f"{key}-bundle",
+            description="the adapter bundle (zip: adapter, model card, eval report, inference script); "
+            "a presigned URL that expires after 7 days",
+        )
 
 
 if __name__ == "__main__":
@@ -80,4 +116,5 @@ if __name__ == "__main__":
     args, config = flow_arguments(
         "train", on_quiet=quiet_console
     )  # the arguments of `loraforge train`, run through Prefect
-    print_outcome(fine_tune(dataset_version=args.dataset_version, target=config.target, config=config.fine_tune))
+    outcome = fine_tune(dataset_version=args.dataset_version, target=config.target, config=config.fine_tune)
+    print_outcome(outcome, resolve_tracking(config.target.tracking_uri, config.target.mlflow_block))

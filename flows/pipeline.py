@@ -16,17 +16,20 @@ from prefect import flow, runtime
 from prefect.artifacts import create_markdown_artifact
 from prefect.deployments import run_deployment
 from prefect.logging import get_run_logger
+from prefect.settings import PREFECT_API_URL, PREFECT_HOME
 from pydantic import BaseModel
 
 from flows import data_prep as data_prep_flow
 from flows import fine_tune as fine_tune_flow
 from flows.names import pipeline_run_name
 from flows.states import verdict_state
+from loraforge.display import mlflow_run_markdown, text
 from loraforge.finetune import FineTuneConfig, FineTuneOutcome, FineTuneRun
+from loraforge.finetune.report import bundle_markdown
 from loraforge.prep import DataPrepConfig, DataPrepManifest
 from loraforge.storage import read_json
 from loraforge.target import Target
-from tasks.common import resolve_store, target_store
+from tasks.common import resolve_store, resolve_tracking, target_store
 
 
 class PipelineOutcome(BaseModel):
@@ -63,23 +66,38 @@ def pipeline(
         tuned = fine_tune_flow.fine_tune(dataset_version=prepared.version, target=target, config=fine_tune)
     outcome = PipelineOutcome(data_prep=prepared, fine_tune=tuned)
     key = f"pipeline-{target.tenant}-{target.project}"
-    create_markdown_artifact(_summary(outcome), key=key, description="pipeline summary")
+    create_markdown_artifact(
+        _summary(outcome, _tracking_uri(target, tuned)),
+        key=key,
+        description=f"pipeline run summary: dataset {prepared.version}, the adapter's verdict ({tuned.verdict}) "
+        "with one reason per gate check, and where the bundle and the MLflow run are",
+    )
     return verdict_state(tuned.verdict, tuned.reasons, outcome)  # type: ignore[return-value]
 
 
-def _summary(outcome: PipelineOutcome) -> str:
+def _tracking_uri(target: Target, tuned: FineTuneOutcome) -> str | None:
+    """The MLflow store the run went to, to say how to open it when the outcome has no web link to it."""
+    if tuned.mlflow_run_url:
+        return None
+    from loraforge.tracking import default_tracking_uri
+
+    return resolve_tracking(target.tracking_uri, target.mlflow_block) or default_tracking_uri()
+
+
+def _summary(outcome: PipelineOutcome, tracking_uri: str | None = None) -> str:
     """One screen for the pipeline run: the dataset it built and the adapter it judged."""
     prep, tuned = outcome.data_prep, outcome.fine_tune
-    reasons = "\n".join(f"  - {r}" for r in tuned.reasons)
+    reasons = "\n".join(f"  - {text(r)}" for r in tuned.reasons)
     return (
         f"# pipeline {prep.tenant}/{prep.project}: **{tuned.verdict}**\n\n"
         f"- dataset `{prep.version}`: {prep.n_files} files, {prep.n_documents} documents, "
         f"{prep.n_examples} examples\n"
         f"- quarantined: {sum(prep.quarantined_by_reason.values())}, PII findings: {sum(prep.pii_by_entity.values())}\n"
-        f"- fine-tune run `{tuned.run_name}` (MLflow run `{tuned.mlflow_run_id}`)\n"
+        f"- fine-tune run `{tuned.run_name}`: "
+        f"{mlflow_run_markdown(tuned.mlflow_run_id, tuned.mlflow_run_url, tracking_uri)}\n"
         f"- registered `{tuned.model_name}` version {tuned.model_version}, aliases: {', '.join(tuned.aliases)}\n"
-        f"- [download bundle]({tuned.bundle_url}) (sha256 `{tuned.bundle_sha256[:16]}…`)\n"
-        f"- gate:\n{reasons}\n" + "".join(f"- **warning**: {w}\n" for w in tuned.warnings)
+        f"- bundle {bundle_markdown(tuned)}\n"
+        f"- gate:\n{reasons}\n" + "".join(f"- **warning**: {text(w)}\n" for w in tuned.warnings)
     )
 
 
@@ -102,9 +120,12 @@ if __name__ == "__main__":
     from flows.logs import quiet_console
     from loraforge.cli import flow_arguments, print_dataset, print_outcome
 
-    _, config = flow_arguments(
-        "pipeline", on_quiet=quiet_console
-    )  # the arguments of `loraforge pipeline`, run through Prefect
+    # the arguments of `loraforge pipeline`, run through Prefect
+    _, config = flow_arguments("pipeline", on_quiet=quiet_console)
     out = pipeline(source=config.source, target=config.target, data_prep=config.data_prep, fine_tune=config.fine_tune)
     print_dataset(out.data_prep)
-    print_outcome(out.fine_tune)
+    print_outcome(out.fine_tune, resolve_tracking(config.target.tracking_uri, config.target.mlflow_block))
+    if not PREFECT_API_URL.value():
+        print("prefect  a temporary server without a UI ran these flows; their runs and artifacts are kept in")
+        print(f"         {PREFECT_HOME.value()}/prefect.db: `prefect server start` shows them at http://127.0.0.1:4200")
+        print("         (README.md, 'Looking at results')")

@@ -163,9 +163,8 @@ def _prep(args: argparse.Namespace, config: RunConfig) -> int:
 def _fine_tune(config: RunConfig, dataset_version: str) -> int:
     from loraforge.finetune import run_fine_tune
 
-    print_outcome(
-        run_fine_tune(dataset_version, _store(config), config.fine_tune, config.target, on_progress=_progress)
-    )
+    outcome = run_fine_tune(dataset_version, _store(config), config.fine_tune, config.target, on_progress=_progress)
+    print_outcome(outcome, config.target.tracking_uri)
     return 0
 
 
@@ -197,15 +196,22 @@ def print_dataset(manifest: Any) -> None:
     print(f"dataset  {manifest.version}: {manifest.n_examples} examples at {manifest.dataset_uri}", flush=True)
 
 
-def print_outcome(outcome: Any) -> None:
-    """The end of a run on one screen: registry entry and verdict, the gate's reasons, warnings, where things are."""
+def print_outcome(outcome: Any, tracking_uri: str | None = None) -> None:
+    """The end of a run on one screen: registry entry and verdict, the gate's reasons, warnings, where things
+    are (``tracking_uri``: the MLflow store, to say how to browse it when there is no web link)."""
+    from loraforge.display import local_path, mlflow_run_line
+    from loraforge.tracking import default_tracking_uri
+
     print(f"adapter  {outcome.model_name} v{outcome.model_version} aliases={outcome.aliases} verdict={outcome.verdict}")
     for reason in outcome.reasons:
         print(f"         {reason}")
     for warning in outcome.warnings:
         print(f"warning  {warning}")
-    print(f"bundle   {outcome.bundle_uri} (sha256 {outcome.bundle_sha256})")
-    print(f"mlflow   run {outcome.mlflow_run_id} {outcome.mlflow_run_url}".rstrip())
+    print(f"bundle   {local_path(outcome.bundle_uri)} (sha256 {outcome.bundle_sha256})")
+    print(f"mlflow   run {outcome.mlflow_run_id}")
+    where = mlflow_run_line(outcome.mlflow_run_id, outcome.mlflow_run_url, tracking_uri or default_tracking_uri())
+    if where:
+        print(f"         {where}")
 
 
 def _train(args: argparse.Namespace, config: RunConfig) -> int:

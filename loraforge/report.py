@@ -1,10 +1,15 @@
-"""Run reports for people: markdown and table rows built from stage manifests (counts and ids only)."""
+"""Run reports for people: markdown and table rows built from stage manifests (counts and ids only).
+
+Every string cell goes through ``display.text`` (the Prefect UI renders string cells as Markdown);
+counts stay integers.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import Any
 
+from loraforge.display import MISSING, local_path, text
 from loraforge.prep import StageManifest
 from loraforge.records import Quarantined
 from loraforge.storage import ArtifactStore, read_jsonl
@@ -21,10 +26,10 @@ def stage_rows(stages: Sequence[StageManifest]) -> list[dict[str, Any]]:
                 dropped[reason] = dropped.get(reason, 0) + n
         rows.append(
             {
-                "stage": name,
+                "stage": text(name),
                 "in": sum(m.n_in for m in group),
                 "out": sum(m.n_out for m in group),
-                "dropped": ", ".join(f"{k}: {v}" for k, v in sorted(dropped.items())) or "-",
+                "dropped": text(", ".join(f"{k}: {v}" for k, v in sorted(dropped.items()))) if dropped else MISSING,
             }
         )
     return rows
@@ -33,13 +38,13 @@ def stage_rows(stages: Sequence[StageManifest]) -> list[dict[str, Any]]:
 def pii_rows(pii_by_entity: dict[str, int]) -> list[dict[str, Any]]:
     """Findings per PII entity type, most frequent first (counts only: values are never kept)."""
     ranked = sorted(pii_by_entity.items(), key=lambda kv: (-kv[1], kv[0]))
-    return [{"entity": entity, "findings": n} for entity, n in ranked]
+    return [{"entity": text(entity), "findings": n} for entity, n in ranked]
 
 
 def pii_recognizer_rows(pii_by_recognizer: dict[str, int]) -> list[dict[str, Any]]:
     """Findings per recognizer (which rule or model labelled them), most frequent first."""
     ranked = sorted(pii_by_recognizer.items(), key=lambda kv: (-kv[1], kv[0]))
-    return [{"recognizer": name, "findings": n} for name, n in ranked]
+    return [{"recognizer": text(name), "findings": n} for name, n in ranked]
 
 
 def quarantine_rows(store: ArtifactStore, stages: Sequence[StageManifest]) -> list[dict[str, Any]]:
@@ -49,8 +54,11 @@ def quarantine_rows(store: ArtifactStore, stages: Sequence[StageManifest]) -> li
         for key in m.quarantine_keys:
             for d in read_jsonl(store, key):
                 q = Quarantined.from_dict(d)
-                rows.append({"source": q.source, "stage": q.stage, "reason": q.reason, "detail": q.detail})
-    return sorted(rows, key=lambda r: (r["reason"], r["source"]))
+                rows.append((q.reason, q.source, q.stage, q.detail))
+    return [
+        {"source": text(source), "stage": text(stage), "reason": text(reason), "detail": text(detail)}
+        for reason, source, stage, detail in sorted(rows, key=lambda r: (r[0], r[1]))
+    ]
 
 
 def summary_markdown(manifest: dict[str, Any], stages: Sequence[StageManifest]) -> str:
@@ -58,14 +66,15 @@ def summary_markdown(manifest: dict[str, Any], stages: Sequence[StageManifest]) 
     lines = [
         f"# data-prep: {manifest['tenant']}/{manifest['project']}",
         "",
-        f"**Dataset** `{manifest['version']}`: {manifest['n_examples']} examples at `{manifest['dataset_uri']}`",
+        f"**Dataset** `{manifest['version']}`: {manifest['n_examples']} examples at "
+        f"`{local_path(manifest['dataset_uri'])}`",
         "",
         "## Stages",
         "",
         "| stage | in | out | dropped |",
         "|---|---:|---:|---|",
     ]
-    lines += [f"| {r['stage']} | {r['in']} | {r['out']} | {r['dropped']} |" for r in stage_rows(stages)]
+    lines += [_row(r.values()) for r in stage_rows(stages)]
     sections = (
         ("Quarantined by reason", manifest["quarantined_by_reason"]),
         ("PII findings by entity type (values never stored)", manifest["pii_by_entity"]),
@@ -74,9 +83,15 @@ def summary_markdown(manifest: dict[str, Any], stages: Sequence[StageManifest]) 
     )
     for title, counts in sections:
         lines += ["", f"## {title}", ""]
-        lines += [f"- {k}: {v}" for k, v in counts.items()] or ["- none"]
-    lines += ["", "## Examples by kind", "", "| kind | " + " | ".join(manifest["examples"]) + " |"]
-    lines.append("|---|" + "---|" * len(manifest["examples"]))
-    kinds = sorted({k for split in manifest["examples"].values() for k in split})
-    lines += [f"| {k} | " + " | ".join(str(s.get(k, 0)) for s in manifest["examples"].values()) + " |" for k in kinds]
+        lines += [f"- {text(k)}: {v}" for k, v in counts.items()] or ["- none"]
+    splits = manifest["examples"]
+    lines += ["", "## Examples by kind", "", _row(["kind", *(text(split) for split in splits)])]
+    lines.append(_row(["---"] + ["---:"] * len(splits)))
+    kinds = sorted({k for split in splits.values() for k in split})
+    lines += [_row([text(k), *(str(s.get(k, 0)) for s in splits.values())]) for k in kinds]
     return "\n".join(lines) + "\n"
+
+
+def _row(cells: Iterable[object]) -> str:
+    """A Markdown table row of cells already made safe (``text``) or numbers."""
+    return "| " + " | ".join(str(c) for c in cells) + " |"

@@ -72,6 +72,7 @@ def test_setup_creates_pools_limit_and_blocks_idempotently(prefect_server, monke
     monkeypatch.setenv("LORAFORGE_S3_ENDPOINT", "minio:9000")
     monkeypatch.setenv("LORAFORGE_S3_ACCESS_KEY", "acme")
     monkeypatch.setenv("LORAFORGE_S3_SECRET_KEY", SECRET)
+    monkeypatch.setenv("LORAFORGE_S3_PUBLIC_ENDPOINT", "localhost:9000")
     monkeypatch.setenv("MLFLOW_TRACKING_URI", "http://mlflow:5000")
     setup.main(["--gpus", "2"])
     setup.main(["--gpus", "2"])  # a second run updates, never fails on what exists
@@ -83,6 +84,7 @@ def test_setup_creates_pools_limit_and_blocks_idempotently(prefect_server, monke
     assert limit.concurrency_limit == 2
     assert "command" in gpu.base_job_template["job_configuration"]
     assert ObjectStore.load("minio").endpoint == "minio:9000"
+    assert ObjectStore.load("minio").public_endpoint == "localhost:9000"  # download links people can open
     assert MlflowServer.load("mlflow").tracking_uri == "http://mlflow:5000"
     assert SECRET not in capsys.readouterr().out
 

@@ -210,11 +210,12 @@ def test_report_json_round_trip_and_markdown(report: EvalReport) -> None:
 
 def test_metric_and_gate_rows_match_the_report(report: EvalReport) -> None:
     rows = {r["metric"]: r for r in report.metric_rows()}
-    loss = rows["eval_loss"]
+    loss = rows["eval_loss (lower is better)"]
     assert list(loss) == ["metric", "base", "adapter", "champion", "adapter - base", "adapter - champion"]
-    assert loss["adapter"] == report.metrics["adapter"]["eval_loss"]
-    assert loss["adapter - base"] == report.improvements["eval_loss"]
-    assert loss["adapter - champion"] == 0.0
+    assert float(loss["adapter"]) == pytest.approx(report.metrics["adapter"]["eval_loss"], rel=1e-3)  # 4 digits
+    assert float(loss["adapter - base"]) == pytest.approx(report.improvements["eval_loss"], rel=1e-3)
+    assert loss["adapter - champion"] == "0"
+    assert "token_f1 (higher is better)" in rows
     gate = report.gate_rows()
     assert [g["check"] for g in gate] == [c.name for c in report.checks]
     results = {g["result"] for g in gate}

@@ -125,6 +125,9 @@ def test_ui_artifacts_published(first_run):
         "data-prep-acme-advisory-pii",
         "data-prep-acme-advisory-pii-recognizers",
     }
+    assert all(a.description for a in artifacts.values())  # each says what it is
+    stages = json.loads(artifacts["data-prep-acme-advisory-stages"].data)
+    assert "-" not in {row["dropped"] for row in stages}  # nothing dropped is "—", not a Markdown bullet
     pii = json.loads(artifacts["data-prep-acme-advisory-pii"].data)
     assert {row["entity"]: row["findings"] for row in pii} == state.result().pii_by_entity
     assert [row["findings"] for row in pii] == sorted((row["findings"] for row in pii), reverse=True)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import re
 import subprocess
 import sys
 import zipfile
@@ -104,30 +105,43 @@ def test_registered_version_has_tags_and_aliases(outcome):
 
 
 def test_ui_artifacts_of_the_fine_tune_and_pipeline_runs(outcome):
-    result, _, _ = outcome
+    result, _, uri = outcome
     ft = result.fine_tune
 
-    async def latest(key: str) -> Any:
+    async def artifacts(key: str) -> list[Any]:
         async with get_client() as client:
             found = await client.read_artifacts(artifact_filter=ArtifactFilter(key=ArtifactFilterKey(any_=[key])))
+        return sorted(found, key=lambda a: a.created)
+
+    async def latest(key: str) -> Any:
+        found = await artifacts(key)
         assert found, f"no artifact {key}"
-        return max(found, key=lambda a: a.created)
+        return found[-1]
 
     key = "fine-tune-acme-advisory"
-    metrics, gate, bundle, mlflow_link, summary = (
-        asyncio.run(latest(k))
-        for k in (f"{key}-metrics", f"{key}-gate", f"{key}-bundle", f"{key}-mlflow", "pipeline-acme-advisory")
+    report, metrics, gate, summary = (
+        asyncio.run(latest(k)) for k in (key, f"{key}-metrics", f"{key}-gate", "pipeline-acme-advisory")
     )
+    assert all(a.description for a in (report, metrics, gate, summary))
     rows = {r["metric"]: r for r in json.loads(metrics.data)}
-    assert rows["eval_loss"]["adapter"] == pytest.approx(ft.metrics["adapter.eval_loss"])
-    assert rows["eval_loss"]["base"] == pytest.approx(ft.metrics["base.eval_loss"])
+    loss = rows["eval_loss (lower is better)"]  # the registry's direction beside each metric
+    assert float(loss["adapter"]) == pytest.approx(ft.metrics["adapter.eval_loss"], rel=1e-3)  # 4 digits
+    assert float(loss["base"]) == pytest.approx(ft.metrics["base.eval_loss"], rel=1e-3)
+    assert rows["token_f1 (higher is better)"]["adapter"] == f"{ft.metrics['adapter.token_f1']:.3f}"
     checks = json.loads(gate.data)
     assert "inconclusive" in {c["result"] for c in checks}
-    assert gate.description == f"gate: {ft.verdict}"
-    assert bundle.type == "markdown" and ft.bundle_url in bundle.data  # link artifacts render as markdown
-    assert ft.mlflow_run_id in mlflow_link.data
+    assert {c["threshold"][0] for c in checks} <= {"≤", "≥"}  # not ">=", a blockquote in the UI
+    assert gate.description.startswith(f"gate: {ft.verdict}")
+    # Local MLflow and a local store: nothing a browser could open, so no link artifacts and no dead links,
+    # but the bundle's path and the command that serves the MLflow UI.
+    assert ft.mlflow_run_url == "" and ft.bundle_url.startswith("file://")
+    assert asyncio.run(artifacts(f"{key}-mlflow")) == [] and asyncio.run(artifacts(f"{key}-bundle")) == []
+    bundle_path = ft.bundle_uri.removeprefix("file://")
+    for markdown in (report.data, summary.data):
+        assert "file://" not in markdown and not re.search(r"(?<!\\)\]\(", markdown)  # no Markdown link at all
+        assert f"`{bundle_path}`" in markdown and f"mlflow ui --backend-store-uri {uri}" in markdown
     assert summary.data.startswith(f"# pipeline acme/advisory: **{ft.verdict}**")
-    assert result.data_prep.version in summary.data and ft.bundle_url in summary.data
+    assert result.data_prep.version in summary.data
 
 
 async def _latest_runs() -> dict[str, Any]:

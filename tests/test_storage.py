@@ -16,9 +16,11 @@ import urllib.request
 import uuid
 from datetime import timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 
+from blocks import ObjectStore
 from loraforge import prep
 from loraforge.ingest import IngestConfig, ingest_files
 from loraforge.settings import Settings
@@ -197,6 +199,32 @@ def test_presigned_url_expires(admin):
     with pytest.raises(urllib.error.HTTPError) as err:
         urllib.request.urlopen(url, timeout=10)
     assert err.value.code == 403
+
+
+def test_download_url_is_presigned_for_the_public_endpoint(s3_server, monkeypatch, no_network):
+    # The workers reach the server as 127.0.0.1 (in compose: minio:9000); people reach it as localhost.
+    host, port = s3_server.endpoint.rsplit(":", 1)
+    public = f"{'localhost' if host == '127.0.0.1' else '127.0.0.1'}:{port}"
+    for name, value in s3_server.env("acme").items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.setenv("LORAFORGE_S3_PUBLIC_ENDPOINT", public)
+    store = open_store(f"s3://{s3_server.bucket}/acme/{_unique()}")
+    store.put_bytes("bundle.zip", b"PK zip bytes")
+
+    url = store.download_url("bundle.zip")
+    assert urlsplit(url).netloc == public and "X-Amz-Signature=" in url
+    with urllib.request.urlopen(url, timeout=10) as resp:  # signed for the Host it is fetched from
+        assert resp.read() == b"PK zip bytes"
+    assert urlsplit(store.at(s3_server.bucket, store.prefix).download_url("bundle.zip")).netloc == public
+    block = ObjectStore(endpoint=s3_server.endpoint, access_key="k", secret_key="s", public_endpoint=f"http://{public}")
+    assert urlsplit(block.open().download_url("x")).netloc == public
+    # Signed locally: a public name the worker cannot resolve costs no request.
+    far = S3Store(s3_server.endpoint, "bundles", "k", "s", public_endpoint="https://files.example.com")
+    assert far.download_url("x").startswith("https://files.example.com/bundles/x?")
+    assert no_network == []
+    monkeypatch.setenv("LORAFORGE_S3_PUBLIC_ENDPOINT", "ftp://files.example.com/path")
+    with pytest.raises(ValueError, match="LORAFORGE_S3_PUBLIC_ENDPOINT"):
+        Settings()
 
 
 def test_a_tenant_reaches_only_its_own_prefix(s3_server, no_network):

@@ -6,11 +6,13 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
+from loraforge.display import num, text, threshold
 from loraforge.evaluate.gate import GateCheck
-from loraforge.evaluate.registry import LOWER_IS_BETTER, METRICS
+from loraforge.evaluate.registry import METRICS, REGISTRY
 
 VARIANTS = ("base", "adapter", "champion")
 SAMPLE_CHARS = 200
+GATE_DECIMALS = 3  # gate values are ratios, score gains, rates and regressions: all near 0..1
 
 
 @dataclass(slots=True)
@@ -68,28 +70,31 @@ class EvalReport:
         return cls.from_dict(json.loads(text))
 
     def metric_rows(self) -> list[dict[str, Any]]:
-        """One row per metric that has a value: each variant's value, adapter - base, adapter - champion."""
+        """One row per metric that has a value, for people (cells are text that renders as itself): the metric
+        with which way is better, each variant's value, adapter - base and adapter - champion (signed),
+        rounded (see ``metric_value``). The exact values are in ``to_dict``."""
         variants = [v for v in VARIANTS if v in self.metrics]
         rows = []
         for metric in METRICS:
             if all(self.metrics[v].get(metric) is None for v in variants):
                 continue
-            row: dict[str, Any] = {"metric": metric, **{v: self.metrics[v].get(metric) for v in variants}}
-            row["adapter - base"] = self.improvements.get(metric)
+            values = {v: metric_value(metric, self.metrics[v].get(metric)) for v in variants}
+            row: dict[str, Any] = {"metric": metric_label(metric), **values}
+            row["adapter - base"] = metric_value(metric, self.improvements.get(metric), signed=True)
             if self.vs_champion:
-                row["adapter - champion"] = self.vs_champion.get(metric)
+                row["adapter - champion"] = metric_value(metric, self.vs_champion.get(metric), signed=True)
             rows.append(row)
         return rows
 
     def gate_rows(self) -> list[dict[str, Any]]:
-        """One row per gate check: value, threshold, pass/FAIL/inconclusive/skipped and why."""
+        """One row per gate check: value, threshold (``≤ 0.200``), pass/FAIL/inconclusive/skipped and why."""
         return [
             {
-                "check": c.name,
-                "value": c.value,
-                "threshold": f"{c.op} {c.threshold:.4f}",
+                "check": text(c.name),
+                "value": num(c.value, decimals=GATE_DECIMALS),
+                "threshold": threshold(c.op, c.threshold, GATE_DECIMALS),
                 "result": c.result,
-                "detail": c.detail,
+                "detail": text(c.detail),
             }
             for c in self.checks
         ]
@@ -109,47 +114,51 @@ class EvalReport:
         lines += [f"- held-out split: `{self.split}`" + (f" ({counts})" if counts else ""), ""]
 
         if self.warnings:
-            lines += ["## Warnings", "", *(f"- {w}" for w in self.warnings), ""]
+            lines += ["## Warnings", "", *(f"- {text(w)}" for w in self.warnings), ""]
         rows = self.metric_rows()
         header = list(rows[0]) if rows else ["metric"]
         lines += ["## Metrics", "", _row(header), _row(["---"] * len(header))]
-        for r in rows:
-            metric = r["metric"] + (" (lower is better)" if r["metric"] in LOWER_IS_BETTER else "")
-            lines.append(_row([metric, *(_num(v, signed=" - " in k) for k, v in r.items() if k != "metric")]))
+        lines += [_row(list(r.values())) for r in rows]
 
         lines += ["", f"## Gate: {self.verdict}", "", _row(["check", "value", "threshold", "result"])]
         lines.append(_row(["---"] * 4))
         for g in self.gate_rows():
-            lines.append(
-                _row([g["check"], _num(g["value"]), g["threshold"], f"{_bold_fail(g['result'])}: {g['detail']}"])
-            )
+            result = f"{_bold_fail(g['result'])}: {g['detail']}"
+            lines.append(_row([g["check"], g["value"], g["threshold"], result]))
 
         if self.samples and n_samples:
             lines += ["", "## Sample generations", ""]
             for i, s in enumerate(self.samples[:n_samples], 1):
-                lines += [f"### {i}. [{s['kind']}] {_cut(s['prompt'])}", "", f"- reference: {_cut(s['reference'])}"]
+                lines += [f"### {i}. \\[{s['kind']}\\] {_cut(s['prompt'])}", "", f"- reference: {_cut(s['reference'])}"]
                 lines += [f"- {v}: {_cut(s['outputs'][v])}" for v in variants if v in s["outputs"]]
                 lines.append("")
         return "\n".join(lines).rstrip() + "\n"
 
 
-def _num(value: float | None, signed: bool = False) -> str:
-    if value is None:
-        return "-"
-    return f"{value:+.4f}" if signed else f"{value:.4f}"
+def metric_label(metric: str) -> str:
+    """``eval_loss (lower is better)``: the direction comes from the metric registry."""
+    return f"{metric} ({REGISTRY[metric].direction} is better)"
+
+
+def metric_value(metric: str, value: float | None, signed: bool = False) -> str:
+    """A metric value for reading: losses and timings (unbounded) to 4 significant digits, scores and rates
+    (0..1) to 3 decimals; differences signed (``+0.120``); a missing value is ``—``."""
+    unbounded = REGISTRY[metric].scope in ("loss", "timing")
+    return num(value, significant=4 if unbounded else None, decimals=3, signed=signed)
 
 
 def _bold_fail(result: str) -> str:
     return f"**{result}**" if result == "FAIL" else result
 
 
-def _cut(text: str) -> str:
-    # Untrained models emit control bytes; keep the Markdown printable.
-    text = " ".join("".join(ch if ch.isprintable() else " " for ch in text).split())
-    if not text:
+def _cut(value: str) -> str:
+    # Untrained models emit control bytes; keep the Markdown printable and rendering as the text itself.
+    value = " ".join("".join(ch if ch.isprintable() else " " for ch in value).split())
+    if not value:
         return "(empty)"
-    return text if len(text) <= SAMPLE_CHARS else text[: SAMPLE_CHARS - 1] + "…"
+    return text(value if len(value) <= SAMPLE_CHARS else value[: SAMPLE_CHARS - 1] + "…")
 
 
 def _row(cells: list[str]) -> str:
-    return "| " + " | ".join(c.replace("|", "\\|") for c in cells) + " |"
+    """A Markdown table row of cells already made safe by ``text`` (``|`` escaped)."""
+    return "| " + " | ".join(cells) + " |"

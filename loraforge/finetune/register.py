@@ -13,6 +13,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+from loraforge import display
 from loraforge.finetune.manifests import FineTuneConfig, FineTuneOutcome, FineTuneRun, Packaged
 from loraforge.storage import ArtifactStore, write_json
 
@@ -126,7 +127,7 @@ def register_adapter(store: ArtifactStore, packaged: Packaged, config: FineTuneC
         bundle_uri=packaged.zip_uri,
         bundle_sha256=packaged.sha256,
         bundle_url=packaged.url,
-        mlflow_run_url=f"{t.uri}#/experiments/{t.experiment_id()}/runs/{run.mlflow_run_id}",
+        mlflow_run_url=display.mlflow_run_url(t.uri, t.experiment_id(), run.mlflow_run_id),  # "" when nobody serves it
         metrics={**evaluated.metrics, **{k: trained.summary.get(k) for k in SUMMARY_KEYS}},
     )
     write_json(store, run.outcome_key, outcome.model_dump())

@@ -67,6 +67,7 @@ class S3Store:
         region: str | None = None,
         prefix: str = "",
         part_size: int = 16 * 1024 * 1024,
+        public_endpoint: str = "",
     ) -> None:
         if part_size < MIN_PART_SIZE:
             raise ValueError("part_size must be at least 5 MiB (the S3 minimum)")
@@ -77,13 +78,30 @@ class S3Store:
         self.region = region or (None if "amazonaws.com" in endpoint else "us-east-1")
         # The secret lives only in the client's credential provider: no attribute, no repr.
         self.client = Minio(endpoint, access_key, secret_key, secure=secure, region=self.region)
+        # Download links are signed for the host people reach (the signature covers the Host header):
+        # inside docker compose the workers' endpoint is minio:9000, which no browser resolves.
+        self.public_endpoint, public_secure = _host_and_tls(public_endpoint, secure)
+        self._presigner = self.client
+        if self.public_endpoint and (self.public_endpoint, public_secure) != (endpoint, secure):
+            host, region = self.public_endpoint, self.region
+            self._presigner = Minio(host, access_key, secret_key, secure=public_secure, region=region)
 
     @classmethod
     def from_settings(cls, settings: Settings, bucket: str, prefix: str = "") -> S3Store:
         """A store on ``bucket`` with the endpoint and credentials of the ``LORAFORGE_S3_*`` settings."""
         endpoint, access_key, secret_key = settings.s3_required()
+        public = settings.s3_public_endpoint
         region, secure = settings.s3_region, settings.s3_secure
-        return cls(endpoint, bucket, access_key, secret_key, secure=secure, region=region, prefix=prefix)
+        return cls(
+            endpoint,
+            bucket,
+            access_key,
+            secret_key,
+            secure=secure,
+            region=region,
+            prefix=prefix,
+            public_endpoint=public,
+        )
 
     def at(self, bucket: str, prefix: str = "") -> S3Store:
         """The same endpoint and credentials on another bucket or prefix (e.g. the input documents)."""
@@ -94,7 +112,8 @@ class S3Store:
     def __repr__(self) -> str:
         return (
             f"S3Store(endpoint={self.endpoint!r}, bucket={self.bucket!r}, prefix={self.prefix!r}, "
-            f"access_key={self.access_key!r}, secure={self.secure})"
+            f"access_key={self.access_key!r}, secure={self.secure}"
+            + (f", public_endpoint={self.public_endpoint!r})" if self.public_endpoint else ")")
         )
 
     # -- the ArtifactStore interface ---------------------------------------------------------
@@ -103,10 +122,12 @@ class S3Store:
         return f"s3://{self.bucket}/{self._name(key)}"
 
     def presigned_url(self, key: str, expires: timedelta = timedelta(days=7)) -> str:
-        """A time-limited GET URL that needs no credentials (signed locally: no request is made)."""
-        return self.client.presigned_get_object(self.bucket, self._name(key), expires=expires)
+        """A time-limited GET URL that needs no credentials (signed locally: no request is made), on the
+        public endpoint when one is set."""
+        return self._presigner.presigned_get_object(self.bucket, self._name(key), expires=expires)
 
     def download_url(self, key: str) -> str:
+        """Where a person can fetch ``key``: a presigned URL on the public endpoint (else the endpoint)."""
         return self.presigned_url(key)
 
     def ensure_bucket(self) -> None:
@@ -296,6 +317,14 @@ class S3Store:
             raise self._error("delete", names[0], exc) from exc
         if errors:
             raise S3StoreError(f"could not delete {len(errors)} objects, e.g. {errors[0].name}: {errors[0].code}")
+
+
+def _host_and_tls(endpoint: str, secure: bool) -> tuple[str, bool]:
+    """``https://files.example.com`` → ``("files.example.com", True)``; ``host:port`` keeps ``secure``."""
+    if "://" not in endpoint:
+        return endpoint.strip("/"), secure
+    scheme, _, rest = endpoint.partition("://")
+    return rest.strip("/"), scheme == "https"
 
 
 def _etag(obj: Object) -> str:
