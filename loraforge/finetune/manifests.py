@@ -163,6 +163,6 @@ class FineTuneOutcome(BaseModel):
     warnings: list[str] = Field(default_factory=list)
     bundle_uri: str
     bundle_sha256: str
-    bundle_url: str = ""  # where to download the bundle: presigned GET for S3, file:// locally
-    mlflow_run_url: str = ""
+    bundle_url: str = ""  # where to download the bundle: presigned GET for S3 (public endpoint), file:// locally
+    mlflow_run_url: str = ""  # the run's page in the MLflow UI (http(s)), or "" when there is none to open
     metrics: dict[str, Any] = Field(default_factory=dict)
