@@ -35,6 +35,7 @@ def fine_tune(
         dataset_version=dataset_version,
         run_name=FineTuneRun.name_for(dataset_version, str(runtime.flow_run.id or "local")),
         tracking_uri=resolve_tracking(target.tracking_uri, target.mlflow_block),
+        tags=flow_run_tags(),
     )
     run = start_tracking(store, run, config)
     try:
@@ -53,6 +54,18 @@ def fine_tune(
     create_link_artifact(outcome.mlflow_run_url, link_text=f"MLflow run {outcome.mlflow_run_id}", key=f"{key}-mlflow")
     create_link_artifact(outcome.bundle_url, link_text=f"download bundle {outcome.run_name}", key=f"{key}-bundle")
     return outcome
+
+
+def flow_run_tags() -> dict[str, str]:
+    """The MLflow run tags that lead back to this flow run (none outside a flow run)."""
+    flow_run_id = runtime.flow_run.id
+    if not flow_run_id:
+        return {}
+    tags = {"prefect.flow_run_id": str(flow_run_id)}
+    url = runtime.flow_run.ui_url
+    if url and url.startswith(("http://", "https://")):  # no PREFECT_UI_URL: "None/flow-runs/..."
+        tags["prefect.flow_run_url"] = url
+    return tags
 
 
 if __name__ == "__main__":
