@@ -165,7 +165,8 @@ def register_adapter(store: ArtifactStore, packaged: Packaged, config: FineTuneC
     shutil.rmtree(bundle_dir, ignore_errors=True)
     t.log_artifacts(run.mlflow_run_id, store.get_dir(packaged.dir_key, bundle_dir), "bundle")
 
-    base_model = portable_base_model(trained.summary.get("config", {}).get("model", {}).get("name"))
+    model_config = (trained.summary.get("config") or {}).get("model") or {}
+    base_model = portable_base_model(model_config.get("name", trained.base_model))
     tags = {"base_model": base_model, "verdict": evaluated.verdict}
     if trained.base_model != base_model:
         tags["base_model_path"] = trained.base_model
@@ -224,4 +225,7 @@ def register_adapter(store: ArtifactStore, packaged: Packaged, config: FineTuneC
 def fail(run: FineTuneRun) -> None:
     """Mark the MLflow run FAILED (a stage raised): no run is left RUNNING forever."""
     if run.mlflow_run_id:
-        tracker(run).end_run(run.mlflow_run_id, "FAILED")
+        t = tracker(run)
+        description = "**Failed**: a stage raised before the adapter was registered (see the flow run's logs)."
+        t.set_tags(run.mlflow_run_id, {}, description=description + _flow_link(run))
+        t.end_run(run.mlflow_run_id, "FAILED")
