@@ -240,9 +240,11 @@ class Tracker:
             description=description,
             model_id=model.model_id,
         )
-        self.client.set_logged_model_tags(
-            model.model_id, {MLFLOW_MODEL_VERSIONS: json.dumps([{"name": version.name, "version": version.version}])}
-        )
+        # the logged model lists its registered versions, as mlflow's register_model does (a server adds it itself)
+        linked = json.loads(self.client.get_logged_model(model.model_id).tags.get(MLFLOW_MODEL_VERSIONS, "[]"))
+        if not any((e.get("name"), str(e.get("version"))) == (version.name, str(version.version)) for e in linked):
+            entry = {"name": version.name, "version": version.version}
+            self.client.set_logged_model_tags(model.model_id, {MLFLOW_MODEL_VERSIONS: json.dumps([*linked, entry])})
         self.client.set_registered_model_alias(self.model_name, CHALLENGER, version.version)
         if promote:
             self.client.set_registered_model_alias(self.model_name, CHAMPION, version.version)

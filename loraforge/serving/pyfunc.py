@@ -38,9 +38,10 @@ def pip_requirements() -> list[str]:
     return reqs
 
 
-def signature():  # type: ignore[no-untyped-def]  # -> mlflow.models.ModelSignature
+def signature(max_new_tokens: int = DEFAULT_MAX_NEW_TOKENS):  # type: ignore[no-untyped-def]  # -> ModelSignature
     """Input: ``messages`` (chat list) or ``prompt``, optional ``max_new_tokens`` / ``temperature``;
-    output: the generated text. ``max_new_tokens`` and ``temperature`` may also be given as params."""
+    output: the generated text. ``max_new_tokens`` and ``temperature`` may also be given as params,
+    whose defaults (``max_new_tokens``, greedy) pyfunc passes whenever a call gives none."""
     from mlflow.models import ModelSignature
     from mlflow.types.schema import Array, ColSpec, Object, ParamSchema, ParamSpec, Property, Schema
 
@@ -53,9 +54,7 @@ def signature():  # type: ignore[no-untyped-def]  # -> mlflow.models.ModelSignat
             ColSpec("double", "temperature", required=False),
         ]
     )
-    params = ParamSchema(
-        [ParamSpec("max_new_tokens", "long", DEFAULT_MAX_NEW_TOKENS), ParamSpec("temperature", "double", 0.0)]
-    )
+    params = ParamSchema([ParamSpec("max_new_tokens", "long", max_new_tokens), ParamSpec("temperature", "double", 0.0)])
     return ModelSignature(inputs=inputs, outputs=Schema([ColSpec("string")]), params=params)
 
 
@@ -96,7 +95,7 @@ def save_adapter_model(
             python_model=str(MODEL_CODE),
             artifacts={ADAPTER_ARTIFACT: str(staged)},
             model_config=config,
-            signature=signature(),
+            signature=signature(max_new_tokens),
             input_example=[{"messages": [{"role": "user", "content": example_prompt}], "max_new_tokens": 64}],
             pip_requirements=pip_requirements(),
             mlflow_model=mlflow_model,
