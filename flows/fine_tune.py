@@ -47,6 +47,7 @@ def fine_tune(
         dataset_version=dataset_version,
         run_name=FineTuneRun.name_for(dataset_version, str(runtime.flow_run.id or "local")),
         tracking_uri=resolve_tracking(target.tracking_uri, target.mlflow_block),
+        tags=flow_run_tags(),
     )
     progress = RunProgress(
         f"fine-tune-{target.tenant}-{target.project}-progress",
@@ -107,6 +108,18 @@ def _publish(key: str, outcome: FineTuneOutcome, report: EvalReport, tracking_ur
             description="the adapter bundle (zip: adapter, model card, eval report, inference script); "
             "a presigned URL that expires after 7 days",
         )
+
+
+def flow_run_tags() -> dict[str, str]:
+    """The MLflow run tags that lead back to this flow run (none outside a flow run)."""
+    flow_run_id = runtime.flow_run.id
+    if not flow_run_id:
+        return {}
+    tags = {"prefect.flow_run_id": str(flow_run_id)}
+    url = runtime.flow_run.ui_url
+    if url and url.startswith(("http://", "https://")):  # no PREFECT_UI_URL: "None/flow-runs/..."
+        tags["prefect.flow_run_url"] = url
+    return tags
 
 
 if __name__ == "__main__":

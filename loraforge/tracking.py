@@ -5,29 +5,47 @@ running several flows in threads never crosses runs. The embedded default is a S
 registry store under ``.loraforge/``; production points ``tracking_uri`` (or ``MLFLOW_TRACKING_URI``)
 at an MLflow server.
 
-Registry layout: model ``<tenant>-<project>-adapter``; each version's source is the adapter folder of
-its run (adapter only, the base model is referenced by tag, never copied); alias ``challenger`` on
-every registration, ``champion`` moved only when the evaluation gate says go.
+Experiments are tagged ``mlflow.experimentKind=finetuning`` (the UI opens them as machine-learning
+experiments, not in GenAI mode).
+
+Registry layout: model ``<tenant>-<project>-adapter``; each version is an MLflow pyfunc model logged
+by its run (a LoggedModel; see ``loraforge.serving.pyfunc`` for its files): the adapter under
+``artifacts/adapter/``, the base model referenced in its config, never copied. So
+``mlflow.pyfunc.load_model("models:/<name>@champion")`` generates. Alias ``challenger`` on every
+registration, ``champion`` moved only when the evaluation gate says go.
 """
 
 from __future__ import annotations
 
 import json
+import tempfile
 import time
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from mlflow import MlflowClient
-from mlflow.entities import Dataset, DatasetInput, InputTag, Metric, Param
+from mlflow.entities import Dataset, DatasetInput, InputTag, LoggedModel, LoggedModelOutput, Metric, Param
 from mlflow.entities.model_registry import ModelVersion
 from mlflow.exceptions import MlflowException
+from mlflow.utils.mlflow_tags import MLFLOW_MODEL_VERSIONS
 
+from loraforge.serving.pyfunc import adapter_path
 from loraforge.settings import Settings
+
+if TYPE_CHECKING:
+    import pandas as pd
+    from mlflow.models import Model
 
 CHALLENGER, CHAMPION = "challenger", "champion"
 _PARAM_LIMIT = 6000  # MLflow's max param value length
+DESCRIPTION_TAG = "mlflow.note.content"  # what the UI shows (and edits) as a run's description
+EXPERIMENT_KIND_TAG = "mlflow.experimentKind"
+# One of the kinds the MLflow UI knows (3.17: genai_development, custom_model_development, finetuning,
+# regression, classification, forecasting, automl); "finetuning" opens the experiment as a
+# machine-learning one (runs, metrics, models), not in GenAI mode (traces).
+EXPERIMENT_KIND = "finetuning"
 
 
 def default_tracking_uri() -> str:
@@ -62,25 +80,43 @@ class Tracker:
         self.tenant, self.project = tenant, project
         self.experiment_name = f"loraforge/{tenant}/{project}"
         self.model_name = f"{tenant}-{project}-adapter"
+        self._experiment_id: str | None = None
 
     def experiment_id(self) -> str:
+        """The project's experiment, created on first use; one created before the experiment kind was
+        set gets it now (a kind already there, e.g. chosen in the UI, is left alone)."""
+        if self._experiment_id is not None:
+            return self._experiment_id
         found = self.client.get_experiment_by_name(self.experiment_name)
-        if found is not None:
-            return found.experiment_id
-        location = None
-        if self.uri.startswith("sqlite:///"):  # keep local artifacts beside the database, not in the cwd
-            location = (Path(self.uri.removeprefix("sqlite:///")).parent / "mlartifacts").resolve().as_uri()
-        tags = {"tenant": self.tenant, "project": self.project}
-        try:
-            return self.client.create_experiment(self.experiment_name, artifact_location=location, tags=tags)
-        except MlflowException:  # created concurrently
-            return self.client.get_experiment_by_name(self.experiment_name).experiment_id
+        if found is None:
+            location = None
+            if self.uri.startswith("sqlite:///"):  # keep local artifacts beside the database, not in the cwd
+                location = (Path(self.uri.removeprefix("sqlite:///")).parent / "mlartifacts").resolve().as_uri()
+            tags = {"tenant": self.tenant, "project": self.project, EXPERIMENT_KIND_TAG: EXPERIMENT_KIND}
+            try:
+                self._experiment_id = self.client.create_experiment(
+                    self.experiment_name, artifact_location=location, tags=tags
+                )
+                return self._experiment_id
+            except MlflowException:  # created concurrently
+                found = self.client.get_experiment_by_name(self.experiment_name)
+        if EXPERIMENT_KIND_TAG not in found.tags:
+            self.client.set_experiment_tag(found.experiment_id, EXPERIMENT_KIND_TAG, EXPERIMENT_KIND)
+        self._experiment_id = found.experiment_id
+        return self._experiment_id
 
-    def start_run(self, run_name: str, params: Mapping[str, Any], tags: Mapping[str, str] | None = None) -> str:
+    def start_run(
+        self,
+        run_name: str,
+        params: Mapping[str, Any],
+        tags: Mapping[str, str] | None = None,
+        description: str | None = None,
+    ) -> str:
+        note = {DESCRIPTION_TAG: description} if description else {}
         run = self.client.create_run(
             self.experiment_id(),
             run_name=run_name,
-            tags={"tenant": self.tenant, "project": self.project, **(tags or {})},
+            tags={"tenant": self.tenant, "project": self.project, **(tags or {}), **note},
         )
         items = [Param(k, v) for k, v in flatten(params).items()]
         for i in range(0, len(items), 100):
@@ -107,6 +143,19 @@ class Tracker:
     def log_artifacts(self, run_id: str, local_dir: Path, artifact_path: str) -> None:
         self.client.log_artifacts(run_id, str(local_dir), artifact_path)
 
+    def set_tags(self, run_id: str, tags: Mapping[str, str], description: str | None = None) -> None:
+        """Run tags; ``description`` becomes the run's description (Markdown) in the UI."""
+        for key, value in {**tags, **({DESCRIPTION_TAG: description} if description else {})}.items():
+            self.client.set_tag(run_id, key, value)
+
+    def log_table(self, run_id: str, data: pd.DataFrame | Mapping[str, Any], artifact_file: str) -> None:
+        """A table artifact the UI shows (and compares across runs) in its evaluation view. MLflow appends
+        to an existing table, so a retried stage does not log it twice."""
+        folder, _, name = artifact_file.rpartition("/")
+        if any(a.path == artifact_file for a in self.client.list_artifacts(run_id, folder or None)):
+            return
+        self.client.log_table(run_id, data=data, artifact_file=artifact_file)
+
     def end_run(self, run_id: str, status: str = "FINISHED") -> None:
         self.client.set_terminated(run_id, status)
 
@@ -122,15 +171,80 @@ class Tracker:
         finally:
             monitor.finish()
 
-    def register_adapter(self, run_id: str, artifact_path: str, tags: Mapping[str, str], promote: bool) -> ModelVersion:
-        """New model version from the run's adapter artifacts; ``challenger`` always, ``champion`` if promoted."""
+    def log_model(
+        self,
+        run_id: str,
+        save: Callable[[Path, Model], Any],
+        name: str = "adapter",
+        tags: Mapping[str, str] | None = None,
+        model_type: str | None = None,
+    ) -> LoggedModel:
+        """A model logged by the run, as ``mlflow.<flavor>.log_model`` would, without the fluent API:
+        ``save(folder, mlflow_model)`` writes the flavor (e.g. ``mlflow.pyfunc.save_model(path=folder,
+        mlflow_model=mlflow_model, ...)``) to a temporary folder; its files are uploaded, the model is
+        linked to the run as an output and marked READY."""
+        from mlflow.entities import LoggedModelStatus
+        from mlflow.models import Model
+
+        logged = self.client.create_logged_model(
+            self.experiment_id(),
+            name=name,
+            source_run_id=run_id,
+            tags=dict(tags or {}),
+            model_type=model_type,
+        )
         try:
-            self.client.create_registered_model(self.model_name, tags={"tenant": self.tenant, "project": self.project})
+            mlflow_model = Model(
+                artifact_path=logged.artifact_location,
+                model_uuid=logged.model_id,
+                run_id=run_id,
+                model_id=logged.model_id,
+            )
+            with tempfile.TemporaryDirectory(prefix="mlflow-model-") as tmp:
+                folder = Path(tmp) / "model"
+                save(folder, mlflow_model)
+                self.client.log_outputs(run_id, [LoggedModelOutput(logged.model_id, step=0)])
+                self.client.log_model_artifacts(logged.model_id, str(folder))
+        except BaseException:
+            self.client.finalize_logged_model(logged.model_id, LoggedModelStatus.FAILED)
+            raise
+        return self.client.finalize_logged_model(logged.model_id, LoggedModelStatus.READY)
+
+    def register_adapter(
+        self,
+        run_id: str,
+        model: LoggedModel,
+        tags: Mapping[str, str],
+        promote: bool,
+        description: str | None = None,
+    ) -> ModelVersion:
+        """New model version of the run's logged ``model``; ``challenger`` always, ``champion`` if promoted."""
+        try:
+            self.client.create_registered_model(
+                self.model_name,
+                tags={"tenant": self.tenant, "project": self.project},
+                description=f"LoRA adapters fine-tuned for {self.tenant}/{self.project} by loraforge. "
+                f"`mlflow.pyfunc.load_model('models:/{self.model_name}@{CHAMPION}')` loads the base model "
+                f"with the champion adapter; alias `{CHALLENGER}` is the latest candidate.",
+            )
         except MlflowException as exc:
             if "RESOURCE_ALREADY_EXISTS" not in str(exc.error_code):
                 raise
-        source = f"{self.client.get_run(run_id).info.artifact_uri}/{artifact_path}"
-        version = self.client.create_model_version(self.model_name, source, run_id=run_id, tags=dict(tags))
+        # source: the model's storage location, not ``models:/<model_id>``, which MLflow's SQL registry
+        # store resolves through the process-global tracking URI instead of this client's
+        version = self.client.create_model_version(
+            self.model_name,
+            model.artifact_location,
+            run_id=run_id,
+            tags=dict(tags),
+            description=description,
+            model_id=model.model_id,
+        )
+        # the logged model lists its registered versions, as mlflow's register_model does (a server adds it itself)
+        linked = json.loads(self.client.get_logged_model(model.model_id).tags.get(MLFLOW_MODEL_VERSIONS, "[]"))
+        if not any((e.get("name"), str(e.get("version"))) == (version.name, str(version.version)) for e in linked):
+            entry = {"name": version.name, "version": version.version}
+            self.client.set_logged_model_tags(model.model_id, {MLFLOW_MODEL_VERSIONS: json.dumps([*linked, entry])})
         self.client.set_registered_model_alias(self.model_name, CHALLENGER, version.version)
         if promote:
             self.client.set_registered_model_alias(self.model_name, CHAMPION, version.version)
@@ -148,9 +262,16 @@ class Tracker:
             return None
 
     def download_version(self, version: ModelVersion, dst: Path) -> Path:
-        """Fetch a version's adapter folder (e.g. the champion, to evaluate against it)."""
+        """Fetch a version's adapter folder (e.g. the champion, to evaluate against it): ``artifacts/adapter``
+        of its pyfunc model, or the whole source of a version registered as a bare adapter folder
+        (before loraforge registered pyfunc models)."""
         import mlflow.artifacts
 
-        return Path(
-            mlflow.artifacts.download_artifacts(artifact_uri=version.source, dst_path=str(dst), tracking_uri=self.uri)
+        root = Path(
+            mlflow.artifacts.download_artifacts(
+                artifact_uri=self.client.get_model_version_download_uri(version.name, version.version),
+                dst_path=str(dst),
+                tracking_uri=self.uri,
+            )
         )
+        return adapter_path(root) if (root / "MLmodel").exists() else root

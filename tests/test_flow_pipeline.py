@@ -102,6 +102,24 @@ def test_registered_version_has_tags_and_aliases(outcome):
     assert len(client.get_metric_history(ft.mlflow_run_id, "loss")) == 9
     assert "eval.adapter.eval_loss" in run.data.metrics
     assert ft.reasons and all(" -> " in r for r in ft.reasons)
+    tags = run.data.tags
+    assert tags["base_model"] == version.tags["base_model"] == "tiny"  # the name, not the local cache path
+    assert tags["verdict"] == "inconclusive"
+    assert tags["mlflow.note.content"].startswith("**Verdict: inconclusive**")
+    assert ft.run_name.endswith("-" + tags["prefect.flow_run_id"][:8])  # the fine-tune flow run
+    assert "eval_samples.json" in {a.path for a in client.list_artifacts(ft.mlflow_run_id)}
+
+
+def test_registered_version_loads_as_a_pyfunc_model_that_generates(outcome, monkeypatch):
+    import mlflow.pyfunc
+
+    _, _, uri = outcome
+    monkeypatch.setenv("MLFLOW_TRACKING_URI", uri)
+    model = mlflow.pyfunc.load_model("models:/acme-advisory-adapter@challenger")
+    [answer] = model.predict(
+        [{"messages": [{"role": "user", "content": "What are the advisory fees?"}]}], params={"max_new_tokens": 8}
+    )
+    assert isinstance(answer, str) and answer
 
 
 def test_ui_artifacts_of_the_fine_tune_and_pipeline_runs(outcome):

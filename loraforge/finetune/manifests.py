@@ -98,6 +98,8 @@ class FineTuneRun(BaseModel):
     run_name: str
     tracking_uri: str | None = None  # None: MLFLOW_TRACKING_URI, else the local SQLite store
     mlflow_run_id: str = ""
+    # extra MLflow run tags from the caller, e.g. the flow's prefect.flow_run_id / prefect.flow_run_url
+    tags: dict[str, str] = Field(default_factory=dict)
 
     @staticmethod
     def name_for(dataset_version: str, flow_run_id: str) -> str:

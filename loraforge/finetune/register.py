@@ -1,5 +1,11 @@
 """MLflow side of a fine-tune: the run (params, dataset lineage, per-step and system metrics, eval
-metrics), the bundle as run artifacts, and the registered adapter version with its aliases.
+metrics, the evaluation samples as a table, a description with the verdict), the bundle as run
+artifacts, and the adapter as a registered pyfunc model version with its aliases.
+
+Tags on the run and the version: ``base_model`` is the name a user gives (``tiny``, a hub id, a path
+they passed), ``base_model_path`` the resolved local folder when that differs (the tiny model's cache);
+``verdict``; the run also carries whatever ``FineTuneRun.tags`` holds (the flow adds
+``prefect.flow_run_id`` / ``prefect.flow_run_url``).
 
 The first and last stages of the chain live here (``start`` and ``register``); train and evaluate
 call the helpers below so that the Prefect layer never touches MLflow.
@@ -15,7 +21,7 @@ from typing import Any
 
 from loraforge import display
 from loraforge.finetune.manifests import FineTuneConfig, FineTuneOutcome, FineTuneRun, Packaged
-from loraforge.storage import ArtifactStore, write_json
+from loraforge.storage import ArtifactStore, read_json, write_json
 
 ProgressFn = Callable[[int, int, dict[str, float], float | None], None]
 
@@ -31,6 +37,7 @@ SUMMARY_KEYS = (
     "steps",
     "resumed_from_step",
 )
+EVAL_SAMPLES_TABLE = "eval_samples.json"
 
 
 def tracker(run: FineTuneRun):  # type: ignore[no-untyped-def]  # -> loraforge.tracking.Tracker
@@ -47,7 +54,10 @@ def start_tracking(store: ArtifactStore, run: FineTuneRun, config: FineTuneConfi
         "dataset_version": run.dataset_version,
     }
     t = tracker(run)
-    run_id = t.start_run(run.run_name, params, tags={"dataset_version": run.dataset_version})
+    base_model = portable_base_model(params["train"]["model"]["name"])
+    tags = {**run.tags, "dataset_version": run.dataset_version, "base_model": base_model}
+    description = f"Fine-tuning `{base_model}` on dataset `{run.dataset_version}`: not finished yet."
+    run_id = t.start_run(run.run_name, params, tags=tags, description=description + _flow_link(run))
     t.log_dataset(run_id, store.uri(run.dataset_key), run.dataset_version)
     return run.model_copy(update={"mlflow_run_id": run_id})
 
@@ -65,6 +75,47 @@ def tracked_training(run: FineTuneRun, on_progress: ProgressFn | None) -> Iterat
 
     with t.system_metrics(run.mlflow_run_id):
         yield progress
+
+
+def portable_base_model(name: str | None) -> str:
+    """The base model as a user names it: ``tiny`` for the built-in tiny Llama, else the id/path given."""
+    from loraforge.basemodel import TINY_NAMES
+
+    return "tiny" if name in TINY_NAMES else str(name)
+
+
+def _flow_link(run: FineTuneRun) -> str:
+    url = run.tags.get("prefect.flow_run_url")
+    return f"\n\n[Prefect flow run]({url})" if url else ""
+
+
+def describe(verdict: str, reasons: list[str], warnings: list[str], about: str) -> str:
+    """Markdown for the run and the model version: the verdict, what it means, the gate's reasons."""
+    meaning = {
+        "go": "promoted: alias `champion` points at this adapter",
+        "no-go": "not promoted: the gate failed",
+        "inconclusive": "not promoted: too little evidence to judge",
+    }.get(verdict, "not promoted")
+    lines = [f"**Verdict: {verdict}** ({meaning}).", "", about]
+    if reasons:
+        lines += ["", "**Gate**", *(f"- {r}" for r in reasons)]
+    if warnings:
+        lines += ["", "**Warnings**", *(f"- {w}" for w in warnings)]
+    return "\n".join(lines)
+
+
+def sample_rows(report: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """One row per generated evaluation sample: id, kind, prompt, reference, then per variant (base,
+    adapter, champion) its output and scores (``adapter_output``, ``adapter_token_f1``, ``adapter_refused``)."""
+    rows = []
+    for sample in report.get("samples") or []:
+        row: dict[str, Any] = {k: sample.get(k) for k in ("id", "kind", "prompt", "reference")}
+        for variant, output in (sample.get("outputs") or {}).items():
+            row[f"{variant}_output"] = output
+            for metric, value in ((sample.get("scores") or {}).get(variant) or {}).items():
+                row[f"{variant}_{metric}"] = value
+        rows.append(row)
+    return rows
 
 
 def champion_adapter(run: FineTuneRun) -> Path | None:
@@ -94,25 +145,63 @@ def log_eval(run: FineTuneRun, metrics: Mapping[str, float]) -> None:
 
 
 def register_adapter(store: ArtifactStore, packaged: Packaged, config: FineTuneConfig) -> FineTuneOutcome:
-    """Log the summary and the bundle to the run, register the adapter (``champion`` only on go), end
-    the run, and write the outcome to the store (where a triggering pipeline reads it back)."""
+    """Log the summary, the evaluation samples and the bundle to the run, log the adapter as a pyfunc
+    model and register it (``champion`` only on go), describe the run, end it, and write the outcome to
+    the store (where a triggering pipeline reads it back)."""
+    import pandas as pd
+
+    from loraforge.dataset.version import DatasetVersion
+    from loraforge.serving.pyfunc import save_adapter_model
+
     evaluated = packaged.evaluated
     trained = evaluated.trained
     run = trained.run
     t = tracker(run)
     summary = {k: v for k, v in trained.summary.items() if isinstance(v, int | float) and not isinstance(v, bool)}
     t.log_metrics(run.mlflow_run_id, [summary], prefix="summary.")
+    rows = sample_rows(read_json(store, evaluated.report_key))
+    if rows:
+        t.log_table(run.mlflow_run_id, pd.DataFrame(rows), EVAL_SAMPLES_TABLE)
     bundle_dir = run.scratch / "registered-bundle"
     shutil.rmtree(bundle_dir, ignore_errors=True)
     t.log_artifacts(run.mlflow_run_id, store.get_dir(packaged.dir_key, bundle_dir), "bundle")
-    tags = {
-        "dataset_version": run.dataset_version,
-        "base_model": trained.base_model,
-        "verdict": evaluated.verdict,
-        "bundle_sha256": packaged.sha256,
-        "run_name": run.run_name,
-    }
-    version = t.register_adapter(run.mlflow_run_id, "bundle/adapters", tags, promote=evaluated.verdict == "go")
+
+    model_config = (trained.summary.get("config") or {}).get("model") or {}
+    base_model = portable_base_model(model_config.get("name", trained.base_model))
+    tags = {"base_model": base_model, "verdict": evaluated.verdict}
+    if trained.base_model != base_model:
+        tags["base_model_path"] = trained.base_model
+    dataset = DatasetVersion.fetch(store, run.dataset_key, run.scratch / "dataset")
+    prompts = dataset.example_prompts(n=1)
+
+    def save(folder: Path, mlflow_model: Any) -> None:
+        save_adapter_model(
+            bundle_dir / "adapters",
+            folder,
+            base_model=trained.base_model,
+            base_model_name=base_model,
+            system_prompt=dataset.system_prompt,
+            mlflow_model=mlflow_model,
+            **({"example_prompt": prompts[0]} if prompts else {}),
+        )
+
+    model = t.log_model(run.mlflow_run_id, save, tags={**tags, "run_name": run.run_name}, model_type="lora-adapter")
+    about = f"LoRA adapter of `{base_model}` trained on dataset `{run.dataset_version}` (run `{run.run_name}`)."
+    version = t.register_adapter(
+        run.mlflow_run_id,
+        model,
+        {
+            **tags,
+            "dataset_version": run.dataset_version,
+            "bundle_sha256": packaged.sha256,
+            "run_name": run.run_name,
+        },
+        promote=evaluated.verdict == "go",
+        description=describe(evaluated.verdict, evaluated.reasons, evaluated.warnings, about),
+    )
+    about += f" Registered as `{version.name}` version {version.version}."
+    description = describe(evaluated.verdict, evaluated.reasons, evaluated.warnings, about) + _flow_link(run)
+    t.set_tags(run.mlflow_run_id, tags, description=description)
     t.end_run(run.mlflow_run_id)
     outcome = FineTuneOutcome(
         run_name=run.run_name,
@@ -137,4 +226,7 @@ def register_adapter(store: ArtifactStore, packaged: Packaged, config: FineTuneC
 def fail(run: FineTuneRun) -> None:
     """Mark the MLflow run FAILED (a stage raised): no run is left RUNNING forever."""
     if run.mlflow_run_id:
-        tracker(run).end_run(run.mlflow_run_id, "FAILED")
+        t = tracker(run)
+        description = "**Failed**: a stage raised before the adapter was registered (see the flow run's logs)."
+        t.set_tags(run.mlflow_run_id, {}, description=description + _flow_link(run))
+        t.end_run(run.mlflow_run_id, "FAILED")
