@@ -124,6 +124,7 @@ def test_ui_artifacts_published(first_run):
         "data-prep-acme-advisory-quarantine",
         "data-prep-acme-advisory-pii",
         "data-prep-acme-advisory-pii-recognizers",
+        "data-prep-acme-advisory-progress",
     }
     assert all(a.description for a in artifacts.values())  # each says what it is
     stages = json.loads(artifacts["data-prep-acme-advisory-stages"].data)
