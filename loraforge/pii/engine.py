@@ -110,7 +110,6 @@ _GATES: dict[str, Callable[[str], object]] = {
     # IPv4: four dotted numbers; IPv6: "::" or eight (six before an embedded IPv4) colon groups.
     "IP_ADDRESS": regex.compile(r"\d\.\d{1,3}\.\d{1,3}\.\d|::|[0-9A-F]{1,4}(?::[0-9A-F]{1,4}){5}", _FLAGS).search,
 }
-_NER_BATCH_TOKENS = 4096
 # A phone finding inside one of these, found with a score no phone finding reaches (validated
 # patterns score 1.0; phones at most 0.9), would only be merged into it.
 _PHONE_CLAIMERS = frozenset({"US_SSN", "CREDIT_CARD", "IBAN_CODE", "IP_ADDRESS", "EMAIL_ADDRESS"})
@@ -261,20 +260,7 @@ class FastAnalyzer:
             docs = self.nlp.pipe(texts, batch_size=self.config.batch_size, n_process=self.config.n_process)
             return [(doc, list(doc.ents)) for doc in docs]
         docs = [self.nlp.make_doc(t) for t in texts]
-        spans: list[list[Span]] = [[] for _ in docs]
-        # Similar lengths per batch (fewer idle decoding steps), and batches of about 4k tokens: the
-        # precomputed feature table (1.5 KB per token) stays in cache; 1k-32k measured alike here.
-        order = sorted(range(len(docs)), key=lambda i: len(docs[i]))
-        batch: list[int] = []
-        n_tokens = 0
-        for k, i in enumerate(order):
-            batch.append(i)
-            n_tokens += len(docs[i])
-            if n_tokens >= _NER_BATCH_TOKENS or k == len(order) - 1:
-                for j, found in zip(batch, self._fast_ner([docs[j] for j in batch]), strict=True):
-                    spans[j] = found
-                batch, n_tokens = [], 0
-        return list(zip(docs, spans, strict=True))
+        return list(zip(docs, self._fast_ner(docs), strict=True))
 
     def _artifacts(self, doc: Doc, spans: list[Span]) -> _DocArtifacts:
         entities = []
