@@ -32,7 +32,7 @@ from typing import Any
 
 import numpy
 import regex
-from presidio_analyzer import AnalyzerEngine, RecognizerResult
+from presidio_analyzer import AnalyzerEngine, EntityRecognizer, RecognizerResult
 from presidio_analyzer.context_aware_enhancers import ContextAwareEnhancer, LemmaContextAwareEnhancer
 from presidio_analyzer.nlp_engine import NerModelConfiguration, NlpArtifacts, SpacyNlpEngine
 from presidio_analyzer.predefined_recognizers import SpacyRecognizer
@@ -223,6 +223,40 @@ def _recognizer_id(result: RecognizerResult) -> str | None:
     return (result.recognition_metadata or {}).get(RecognizerResult.RECOGNIZER_IDENTIFIER_KEY)
 
 
+def _credit(results: list[RecognizerResult], recognizer: EntityRecognizer) -> None:
+    """Name the recognizer in each result's metadata unless it does (as ``AnalyzerEngine.analyze``)."""
+    for result in results:
+        if not result.recognition_metadata:
+            result.recognition_metadata = {}
+        result.recognition_metadata.setdefault(RecognizerResult.RECOGNIZER_IDENTIFIER_KEY, recognizer.id)
+        result.recognition_metadata.setdefault(RecognizerResult.RECOGNIZER_NAME_KEY, recognizer.name)
+
+
+def _recognizer_context(
+    text: str, raw: list[RecognizerResult], artifacts: NlpArtifacts, recognizers: list[EntityRecognizer]
+) -> list[RecognizerResult]:
+    """``AnalyzerEngine``'s recognizer-level context step: the results grouped by recognizer, in the
+    recognizers' order, each group through its recognizer's ``enhance_using_context`` when it has
+    its own (Presidio's default returns the group as it is)."""
+    groups: dict[str, list[RecognizerResult]] = {}
+    for result in raw:
+        groups.setdefault(_recognizer_id(result), []).append(result)
+    results: list[RecognizerResult] = []
+    for recognizer in recognizers:
+        own = groups.get(recognizer.id, [])
+        if type(recognizer).enhance_using_context is not EntityRecognizer.enhance_using_context:
+            others = [r for r in raw if _recognizer_id(r) != recognizer.id]
+            own = recognizer.enhance_using_context(
+                text=text,
+                raw_recognizer_results=own,
+                other_raw_recognizer_results=others,
+                nlp_artifacts=artifacts,
+                context=None,
+            )
+        results += own
+    return results
+
+
 class FastAnalyzer:
     """Presidio recognizers over batches of texts; ``analyze(texts)`` returns results per text."""
 
@@ -265,6 +299,7 @@ class FastAnalyzer:
             e for e in self.entities if e != _PHONE and any(e in r.supported_entities for r in pattern_recognizers)
         ]
         self._allow_list = list(config.allow_list) or None
+        self._recognizers_for: dict[tuple[str, ...], list[EntityRecognizer]] = {}
         # Entities only the NER finds: their results are the Doc's spans (SpacyRecognizer with no
         # context words, so no enhancement, and NER spans never overlap), made here directly.
         self._ner_only = self.ner_entities - set(self._pattern_entities)
@@ -306,15 +341,58 @@ class FastAnalyzer:
                 entities.append(ent)
         return _DocArtifacts(doc, entities, [self._ner_score] * len(entities), self._engine)
 
-    def _run(self, text: str, entities: list[str], artifacts: _DocArtifacts) -> list[RecognizerResult]:
-        return self.analyzer.analyze(
-            text,
-            language=self.config.language,
-            entities=entities,
-            score_threshold=self.config.score_threshold,
-            nlp_artifacts=artifacts,
-            allow_list=self._allow_list,
+    def _recognizers(self, entities: list[str]) -> list[EntityRecognizer]:
+        """The registry's recognizers for ``entities`` (``get_recognizers``, registry order), kept per list."""
+        key = tuple(entities)
+        if key not in self._recognizers_for:
+            self._recognizers_for[key] = self.analyzer.registry.get_recognizers(self.config.language, list(key))
+        return self._recognizers_for[key]
+
+    def _run(
+        self,
+        text: str,
+        entities: list[str],
+        artifacts: _DocArtifacts,
+        *,
+        ahead: Sequence[str] = (),
+        kept: dict[str, list[RecognizerResult]] | None = None,
+    ) -> list[RecognizerResult]:
+        """What ``self.analyzer.analyze(text, entities, nlp_artifacts=artifacts)`` returns, by its steps in
+        its order (each recognizer, recognizer-level context, the context enhancer, the threshold,
+        de-duplication, the allow list, no explanations), without its lookup of the recognizers per
+        call and its regrouping of the results per recognizer (quadratic).
+
+        A recognizer that also serves a later pass over this text (the labelled-field recognizer, in
+        the phone pass) reads the text once: it is asked for the ``ahead`` entities too, and its
+        results for them wait in ``kept`` for that pass, which takes them instead of running it again.
+        """
+        recognizers = self._recognizers(entities)
+        raw: list[RecognizerResult] = []
+        for recognizer in recognizers:
+            if kept is not None and recognizer.id in kept:
+                found = kept.pop(recognizer.id)
+            else:
+                if not recognizer.is_loaded:
+                    recognizer.load()
+                    recognizer.is_loaded = True
+                extra = [e for e in ahead if e in recognizer.supported_entities]
+                found = recognizer.analyze(text=text, entities=entities + extra, nlp_artifacts=artifacts) or []
+                if extra and kept is not None:
+                    kept[recognizer.id] = [r for r in found if r.entity_type in extra]
+                    found = [r for r in found if r.entity_type not in extra]
+            _credit(found, recognizer)
+            raw += found
+        results = _recognizer_context(text, raw, artifacts, recognizers)
+        results = self.analyzer.context_aware_enhancer.enhance_using_context(
+            text=text, raw_results=results, nlp_artifacts=artifacts, recognizers=recognizers, context=None
         )
+        results = [r for r in results if r.score >= self.config.score_threshold]
+        results = EntityRecognizer.remove_duplicates(results)
+        if self._allow_list:
+            results = [r for r in results if text[r.start : r.end] not in self._allow_list]
+        for result in results:
+            result.analysis_explanation = None
+        return results
 
     def _ner_results(self, text: str, artifacts: _DocArtifacts) -> list[RecognizerResult]:
         """What ``analyze`` returns for the NER-only entities: each plausible span above the threshold
@@ -335,15 +413,17 @@ class FastAnalyzer:
         results = self._ner_results(text, artifacts)
         wanted = {ent.label_ for ent in artifacts.entities if ent.label_ not in self._ner_only}
         wanted.update(e for e in self._pattern_entities if _GATES.get(e, bool)(text))
+        # every phone recognizer needs 7 digits (fields.py, house.py)
+        phones = [_PHONE] if _PHONE in self.entities and _PHONE_RUN.search(text) else []
+        kept: dict[str, list[RecognizerResult]] = {}
         if wanted:
-            results += self._run(text, sorted(wanted), artifacts)
-        if _PHONE in self.entities:
+            results += self._run(text, sorted(wanted), artifacts, ahead=phones, kept=kept)
+        if phones:
             claimed = [
                 (r.start, r.end) for r in results if r.entity_type in _PHONE_CLAIMERS and r.score >= _CLAIM_SCORE
             ]
             artifacts.phone_windows = phone_windows(text, claimed)
-            if _PHONE_RUN.search(text):  # every phone recognizer needs 7 digits (fields.py, house.py)
-                results += self._run(text, [_PHONE], artifacts)
+            results += self._run(text, phones, artifacts, kept=kept)
         return results
 
     def analyze(self, texts: Sequence[str]) -> list[list[RecognizerResult]]:
