@@ -5,6 +5,7 @@ from __future__ import annotations
 import importlib.util
 import json
 import logging
+import random
 import traceback
 from pathlib import Path
 
@@ -13,6 +14,7 @@ from presidio_analyzer.predefined_recognizers import PhoneRecognizer
 from pydantic import ValidationError
 
 from loraforge.pii import DEFAULT_ENTITIES, PiiConfig, PiiScanError, PiiScanner, merge_findings
+from loraforge.pii.address import STREET, STREET_PARTS, leftmost_first
 from loraforge.pii.analyzers import PresidioAnalyzer, make_analyzer
 from loraforge.pii.engine import _GATES, FastAnalyzer
 from loraforge.pii.ner import FastNer, load_ner_pipeline, matches_spacy
@@ -257,6 +259,29 @@ def test_windowed_phone_recognizer_matches_presidio() -> None:
             if sum(c.isdigit() for c in text[r.start : r.end]) >= 7 and not business_number(text, r.start, r.end)
         }
         assert {(r.start, r.end, r.score) for r in windowed.analyze(text, ["PHONE_NUMBER"])} == expected, text
+
+
+def test_street_parts_find_what_the_street_alternation_finds() -> None:
+    """The address recognizer searches STREET's alternatives one by one (faster); the matches must be
+    those of the alternation: leftmost, first alternative there, overlaps resolved alike."""
+    texts = [r["text"] for r in LABELED] + [
+        r["text"] for name in ("dev", "test", "business") for r in _eval_records(name)
+    ]
+    fragments = [
+        "221B Baker Street", "12, rue des Lilas", "Calle Mayor 5", "Via Roma 12", "Kastanienallee 12", "Am Markt 3",
+        "PO Box 123", "rue Roger Dumas, 75011 Paris", "Rua Augusta, 120", "1600 Pennsylvania Ave NW", "Suite 4",
+        "ul. Długa 5/7", "An der Alster 12", "calle", "s/n", "12 ", " ", "\n", ", ", "-", "Street", "Main",
+    ]  # fmt: skip
+    rng = random.Random(7)
+    texts += ["".join(rng.choice(fragments) for _ in range(rng.randint(1, 14))) for _ in range(3000)]
+    for text in texts:
+        expected = [m.span() for m in STREET.finditer(text)]
+        assert [m.span() for m in leftmost_first(STREET_PARTS, text)] == expected, text
+
+
+def _eval_records(name: str) -> list[dict[str, object]]:
+    path = DATA / "pii_eval" / f"{name}.jsonl"
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
 
 
 def test_vectorized_ner_matches_spacy() -> None:
