@@ -107,6 +107,7 @@ _HEADER_HINT = regex.compile(
     rf"[ \t*_#:.]*(?:$|[|;\t,])",
     regex.I,
 )
+_DELIMITERS = ("|", "\t", ";", ",")  # of table cells, in the order ``_header`` tries them
 _RULE = regex.compile(r"[\s|:+-]*")
 _SPACES = regex.compile(r"\s+")
 _TRAILING_NUMBER_WORD = regex.compile(rf"{_NUMBER_SUFFIX}$", regex.IGNORECASE)
@@ -190,7 +191,7 @@ class LabelledFieldRecognizer(EntityRecognizer):
                 continue
             if columns and _RULE.fullmatch(line):
                 continue  # a markdown rule under the header
-            columns, delimiter = _header(line) if _HEADER_HINT.search(line) else (None, "")
+            columns, delimiter = _header(line) if _may_be_header(line) else (None, "")
         return out
 
     def _result(self, entity: str, start: int, end: int) -> RecognizerResult:
@@ -204,9 +205,14 @@ class LabelledFieldRecognizer(EntityRecognizer):
         )
 
 
+def _may_be_header(line: str) -> bool:
+    """Cheap tests before ``_header``: a header row has a cell delimiter and a labelled cell."""
+    return any(delimiter in line for delimiter in _DELIMITERS) and bool(_HEADER_HINT.search(line))
+
+
 def _header(line: str) -> tuple[dict[int, str] | None, str]:
     """Column index -> entity for a header row with at least two cells and one labelled cell."""
-    for delimiter in ("|", "\t", ";", ","):
+    for delimiter in _DELIMITERS:
         if delimiter not in line:
             continue
         cells = [_label(line[s:e]) for s, e in _cells(line, delimiter) or []]
