@@ -10,6 +10,7 @@ import traceback
 from pathlib import Path
 
 import pytest
+import regex
 from presidio_analyzer.predefined_recognizers import PhoneRecognizer
 from pydantic import ValidationError
 
@@ -17,6 +18,7 @@ from loraforge.pii import DEFAULT_ENTITIES, PiiConfig, PiiScanError, PiiScanner,
 from loraforge.pii.address import STREET, STREET_PARTS, leftmost_first
 from loraforge.pii.analyzers import PresidioAnalyzer, make_analyzer
 from loraforge.pii.engine import _GATES, FastAnalyzer
+from loraforge.pii.fields import _FIELD, _LABEL_INITIAL
 from loraforge.pii.ner import FastNer, load_ner_pipeline, matches_spacy
 from loraforge.pii.phone import WindowedPhoneRecognizer, business_number
 from loraforge.pii.scoring import coverage
@@ -279,6 +281,24 @@ def test_street_parts_find_what_the_street_alternation_finds() -> None:
     for text in texts:
         expected = [m.span() for m in STREET.finditer(text)]
         assert [m.span() for m in leftmost_first(STREET_PARTS, text)] == expected, text
+
+
+def test_label_lookahead_changes_no_field() -> None:
+    """The labelled-field pattern with its look-ahead on the label's first letter finds what it finds
+    without it."""
+    plain = regex.compile(_FIELD.pattern.replace(_LABEL_INITIAL, "", 1), _FIELD.flags)
+    texts = [r["text"] for r in LABELED] + [
+        r["text"] for name in ("dev", "test", "business") for r in _eval_records(name)
+    ]
+    texts += [
+        "ſsn: 123-45-6789",
+        "Führerschein: B072RRE2I55",
+        "\tÉ-mail: a@b.co",
+        "NAME:  Anna Weber | Tel: 030 1234567",
+    ]
+    for text in texts:
+        expected = [m.span("value") for m in plain.finditer(text)]
+        assert [m.span("value") for m in _FIELD.finditer(text)] == expected, text
 
 
 def _eval_records(name: str) -> list[dict[str, object]]:

@@ -18,7 +18,7 @@ after the street line of the same address.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 
 import regex
 from presidio_analyzer import AnalysisExplanation, EntityRecognizer, RecognizerResult
@@ -104,17 +104,17 @@ _STREET_SHAPES = (_NUMBER_FIRST, _FRENCH, _TYPE_FIRST, _COMPOUND, _GERMAN_PREPOS
 STREET = regex.compile("|".join(_STREET_SHAPES), regex.VERSION1)
 
 
-def _type_initial(*types: str) -> str:
-    """A look-ahead that passes where a case-insensitive match of one of the street ``types`` can
-    begin: at an ASCII letter that starts one of them, or at any non-ASCII character (left to the
-    match itself: the regex module folds case fully, "ﬅ" matches "st"). With it the regex module
-    rules most positions out at once: the shapes that open with a street type search 3x faster."""
-    initials = {word[0].lower() for alternation in types for word in alternation.split("|")}
+def initial_lookahead(words: Iterable[str]) -> str:
+    """A look-ahead that passes where a case-insensitive match of one of ``words`` can begin: at an
+    ASCII letter that starts one of them, or at any non-ASCII character (left to the match itself:
+    with full case folding "ﬅ" matches "st"). Put before a long alternation of words, it lets the regex
+    module rule most positions out at once (the street shapes that open with a type: 3x faster)."""
+    initials = {word[0].lower() for word in words}
     assert all(initial.isalpha() for initial in initials), initials
     return rf"(?=[^\x00-\x7f]|(?i:[{''.join(sorted(i for i in initials if i.isascii()))}]))"
 
 
-_TYPE_INITIAL = _type_initial(_FR_TYPES, _TYPE_FIRST_TYPES)
+_TYPE_INITIAL = initial_lookahead(f"{_FR_TYPES}|{_TYPE_FIRST_TYPES}".split("|"))
 # STREET's shapes, searched one by one (``leftmost_first``); a look-ahead on the street type's first
 # letter in those that open with one.
 STREET_PARTS = tuple(
