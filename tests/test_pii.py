@@ -18,7 +18,7 @@ from loraforge.pii import DEFAULT_ENTITIES, PiiConfig, PiiScanError, PiiScanner,
 from loraforge.pii.address import STREET, STREET_PARTS, leftmost_first
 from loraforge.pii.analyzers import PresidioAnalyzer, make_analyzer
 from loraforge.pii.engine import _GATES, FastAnalyzer
-from loraforge.pii.fields import _FIELD, _LABEL_INITIAL
+from loraforge.pii.fields import _FIELD, _HEADER_HINT, _HEADER_INITIAL, _LABEL_INITIAL
 from loraforge.pii.ner import FastNer, load_ner_pipeline, matches_spacy
 from loraforge.pii.phone import WindowedPhoneRecognizer, business_number
 from loraforge.pii.scoring import coverage
@@ -284,8 +284,8 @@ def test_street_parts_find_what_the_street_alternation_finds() -> None:
 
 
 def test_label_lookahead_changes_no_field() -> None:
-    """The labelled-field pattern with its look-ahead on the label's first letter finds what it finds
-    without it."""
+    """The labelled-field and header-row patterns with their look-ahead on the label's first letter
+    find what they find without it."""
     plain = regex.compile(_FIELD.pattern.replace(_LABEL_INITIAL, "", 1), _FIELD.flags)
     texts = [r["text"] for r in LABELED] + [
         r["text"] for name in ("dev", "test", "business") for r in _eval_records(name)
@@ -296,9 +296,12 @@ def test_label_lookahead_changes_no_field() -> None:
         "\tÉ-mail: a@b.co",
         "NAME:  Anna Weber | Tel: 030 1234567",
     ]
+    plain_hint = regex.compile(_HEADER_HINT.pattern.replace(_HEADER_INITIAL, "", 1), _HEADER_HINT.flags)
     for text in texts:
         expected = [m.span("value") for m in plain.finditer(text)]
         assert [m.span("value") for m in _FIELD.finditer(text)] == expected, text
+        for line in text.split("\n"):
+            assert bool(_HEADER_HINT.search(line)) == bool(plain_hint.search(line)), line
 
 
 def _eval_records(name: str) -> list[dict[str, object]]:

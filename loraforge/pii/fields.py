@@ -105,8 +105,10 @@ _FIELD = regex.compile(
     regex.IGNORECASE | regex.MULTILINE,
 )
 # A header row has a cell that is a label: cheap test before splitting a line into cells.
+_HEADER_INITIAL = initial_lookahead([*_LABEL_TO_ENTITY, *_PERSON_ROLES])
 _HEADER_HINT = regex.compile(
-    rf"(?:^|[|;\t,])[ \t*#]*(?:[\p{{L}} ]*[ _])?(?:{_LABEL_ALT}|{'|'.join(sorted(_PERSON_ROLES))}){_NUMBER_SUFFIX}"
+    rf"(?:^|[|;\t,])[ \t*#]*(?:[\p{{L}} ]*[ _])?{_HEADER_INITIAL}(?:{_LABEL_ALT}|{'|'.join(sorted(_PERSON_ROLES))})"
+    rf"{_NUMBER_SUFFIX}"
     rf"[ \t*_#:.]*(?:$|[|;\t,])",
     regex.I,
 )
