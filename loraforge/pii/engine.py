@@ -9,7 +9,9 @@ scores and result semantics, and changes how they are fed:
   own tok2vec, the network's matrix products go through numpy's BLAS (``numpy_gemm``; blis fell back
   to generic kernels on this CPU) and the greedy decoding is vectorised over the batch
   (``vectorized_ner``; spaCy's per-document loop otherwise costs more than the network). The Doc
-  goes to ``analyze(nlp_artifacts=...)`` so Presidio does not run spaCy again;
+  is the recognizers' NlpArtifacts, so Presidio does not run spaCy again;
+* the recognizers run by ``AnalyzerEngine.analyze``'s steps in its order (``_run``), without its
+  per-call recognizer lookup and per-recognizer regrouping, and each reads a text once;
 * the NlpArtifacts are lazy (``_DocArtifacts``): tokens, lemmas and keywords are built, from spaCy's
   attribute arrays, only when context enhancement can change a score, i.e. for a result below the
   maximum score from a recognizer with context words (``_ThresholdAwareEnhancer``). Lemmas are the
