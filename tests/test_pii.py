@@ -5,16 +5,20 @@ from __future__ import annotations
 import importlib.util
 import json
 import logging
+import random
 import traceback
 from pathlib import Path
 
 import pytest
+import regex
 from presidio_analyzer.predefined_recognizers import PhoneRecognizer
 from pydantic import ValidationError
 
 from loraforge.pii import DEFAULT_ENTITIES, PiiConfig, PiiScanError, PiiScanner, merge_findings
+from loraforge.pii.address import STREET, STREET_PARTS, leftmost_first
 from loraforge.pii.analyzers import PresidioAnalyzer, make_analyzer
 from loraforge.pii.engine import _GATES, FastAnalyzer
+from loraforge.pii.fields import _FIELD, _HEADER_HINT, _HEADER_INITIAL, _LABEL_INITIAL
 from loraforge.pii.ner import FastNer, load_ner_pipeline, matches_spacy
 from loraforge.pii.phone import WindowedPhoneRecognizer, business_number
 from loraforge.pii.scoring import coverage
@@ -257,6 +261,52 @@ def test_windowed_phone_recognizer_matches_presidio() -> None:
             if sum(c.isdigit() for c in text[r.start : r.end]) >= 7 and not business_number(text, r.start, r.end)
         }
         assert {(r.start, r.end, r.score) for r in windowed.analyze(text, ["PHONE_NUMBER"])} == expected, text
+
+
+def test_street_parts_find_what_the_street_alternation_finds() -> None:
+    """The address recognizer searches STREET's alternatives one by one, with a look-ahead on street
+    types (faster); the matches must be the alternation's: leftmost, first alternative there."""
+    texts = [r["text"] for r in LABELED] + [
+        r["text"] for name in ("dev", "test", "business") for r in _eval_records(name)
+    ]
+    fragments = [
+        "221B Baker Street", "12, rue des Lilas", "Calle Mayor 5", "Via Roma 12", "Kastanienallee 12", "Am Markt 3",
+        "PO Box 123", "rue Roger Dumas, 75011 Paris", "Rua Augusta, 120", "1600 Pennsylvania Ave NW", "Suite 4",
+        "ul. Długa 5/7", "An der Alster 12", "calle", "s/n", "12 ", " ", "\n", ", ", "-", "Street", "Main",
+    ]  # fmt: skip
+    rng = random.Random(7)
+    texts += ["".join(rng.choice(fragments) for _ in range(rng.randint(1, 14))) for _ in range(3000)]
+    # case folding: a ligature or a long s opens a street type too ("ﬅ" = "st"), as do accented initials
+    texts += ["ﬅrada Nuova 12", "ſtrada Roma 5", "ÚT Andrássy 12", "RUA Augusta, 120", "pº Castellana 3"]
+    for text in texts:
+        expected = [m.span() for m in STREET.finditer(text)]
+        assert [m.span() for m in leftmost_first(STREET_PARTS, text)] == expected, text
+
+
+def test_label_lookahead_changes_no_field() -> None:
+    """The labelled-field and header-row patterns with their look-ahead on the label's first letter
+    find what they find without it."""
+    plain = regex.compile(_FIELD.pattern.replace(_LABEL_INITIAL, "", 1), _FIELD.flags)
+    texts = [r["text"] for r in LABELED] + [
+        r["text"] for name in ("dev", "test", "business") for r in _eval_records(name)
+    ]
+    texts += [
+        "ſsn: 123-45-6789",
+        "Führerschein: B072RRE2I55",
+        "\tÉ-mail: a@b.co",
+        "NAME:  Anna Weber | Tel: 030 1234567",
+    ]
+    plain_hint = regex.compile(_HEADER_HINT.pattern.replace(_HEADER_INITIAL, "", 1), _HEADER_HINT.flags)
+    for text in texts:
+        expected = [m.span("value") for m in plain.finditer(text)]
+        assert [m.span("value") for m in _FIELD.finditer(text)] == expected, text
+        for line in text.split("\n"):
+            assert bool(_HEADER_HINT.search(line)) == bool(plain_hint.search(line)), line
+
+
+def _eval_records(name: str) -> list[dict[str, object]]:
+    path = DATA / "pii_eval" / f"{name}.jsonl"
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
 
 
 def test_vectorized_ner_matches_spacy() -> None:

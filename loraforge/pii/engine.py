@@ -9,7 +9,9 @@ scores and result semantics, and changes how they are fed:
   own tok2vec, the network's matrix products go through numpy's BLAS (``numpy_gemm``; blis fell back
   to generic kernels on this CPU) and the greedy decoding is vectorised over the batch
   (``vectorized_ner``; spaCy's per-document loop otherwise costs more than the network). The Doc
-  goes to ``analyze(nlp_artifacts=...)`` so Presidio does not run spaCy again;
+  is the recognizers' NlpArtifacts, so Presidio does not run spaCy again;
+* the recognizers run by ``AnalyzerEngine.analyze``'s steps in its order (``_run``), without its
+  per-call recognizer lookup and per-recognizer regrouping, and each reads a text once;
 * the NlpArtifacts are lazy (``_DocArtifacts``): tokens, lemmas and keywords are built, from spaCy's
   attribute arrays, only when context enhancement can change a score, i.e. for a result below the
   maximum score from a recognizer with context words (``_ThresholdAwareEnhancer``). Lemmas are the
@@ -32,8 +34,8 @@ from typing import Any
 
 import numpy
 import regex
-from presidio_analyzer import AnalyzerEngine, RecognizerResult
-from presidio_analyzer.context_aware_enhancers import LemmaContextAwareEnhancer
+from presidio_analyzer import AnalyzerEngine, EntityRecognizer, RecognizerResult
+from presidio_analyzer.context_aware_enhancers import ContextAwareEnhancer, LemmaContextAwareEnhancer
 from presidio_analyzer.nlp_engine import NerModelConfiguration, NlpArtifacts, SpacyNlpEngine
 from presidio_analyzer.predefined_recognizers import SpacyRecognizer
 from spacy.tokens import Doc, Span
@@ -110,7 +112,6 @@ _GATES: dict[str, Callable[[str], object]] = {
     # IPv4: four dotted numbers; IPv6: "::" or eight (six before an embedded IPv4) colon groups.
     "IP_ADDRESS": regex.compile(r"\d\.\d{1,3}\.\d{1,3}\.\d|::|[0-9A-F]{1,4}(?::[0-9A-F]{1,4}){5}", _FLAGS).search,
 }
-_NER_BATCH_TOKENS = 4096
 # A phone finding inside one of these, found with a score no phone finding reaches (validated
 # patterns score 1.0; phones at most 0.9), would only be merged into it.
 _PHONE_CLAIMERS = frozenset({"US_SSN", "CREDIT_CARD", "IBAN_CODE", "IP_ADDRESS", "EMAIL_ADDRESS"})
@@ -155,38 +156,107 @@ class _DocArtifacts(NlpArtifacts):
 
 
 class _ThresholdAwareEnhancer(LemmaContextAwareEnhancer):
-    """Presidio's context enhancer, given only the results it can change: below the maximum score and
-    from a recognizer with context words (it leaves every other result as it is, after deep-copying
-    it, which costs more than the enhancement)."""
+    """Presidio's context enhancer (``LemmaContextAwareEnhancer``), same boosts, less work:
+
+    * only results it can change are looked at: below the maximum score and from a recognizer with
+      context words (Presidio deep-copies every result first, which costs more than the enhancement);
+    * those are boosted in place, not copied: they are the current ``analyze`` call's own objects;
+    * the keywords are a set and the token ends one array per call: Presidio tests each context word
+      against the keyword list and walks the Doc token by token, per result (quadratic in a long text).
+    """
 
     def __init__(self, threshold: float) -> None:
         super().__init__()
         self.threshold = threshold
 
-    @staticmethod
-    def _find_index_of_match_token(word: str, start: int, tokens: Doc, tokens_indices: list[int]) -> int:
-        # Presidio walks the Doc token by token (a Token object each); the first token ending after
-        # ``start`` is the same answer by binary search. The error omits ``word`` (document text).
-        ends = tokens.to_array("IDX") + tokens.to_array("LENGTH")
-        index = int(numpy.searchsorted(ends, start, side="right"))
-        if index >= len(ends):
-            raise ValueError("match offset lies beyond the last token")
-        return index
-
     def enhance_using_context(  # type: ignore[no-untyped-def]
         self, text, raw_results, nlp_artifacts, recognizers, context=None
     ) -> list[RecognizerResult]:
-        # Each result is enhanced on its own, so only those whose score can change need the work.
-        with_context = {r.id for r in recognizers if r.context}
+        with_context = {r.id: r for r in recognizers if r.context}
         boostable = [r for r in raw_results if r.score < 1.0 and _recognizer_id(r) in with_context]
-        if not boostable:
+        if not boostable or nlp_artifacts is None:
             return raw_results
         rest = [r for r in raw_results if not (r.score < 1.0 and _recognizer_id(r) in with_context)]
-        return rest + super().enhance_using_context(text, boostable, nlp_artifacts, recognizers, context)
+        words = _ContextWords(nlp_artifacts, [word.lower() for word in context or []])
+        for result in boostable:
+            if not result.recognition_metadata.get(RecognizerResult.IS_SCORE_ENHANCED_BY_CONTEXT_KEY):
+                recognizer = with_context[_recognizer_id(result)]
+                self._boost(result, words.around(result.start, self), recognizer.context)
+        return rest + boostable
+
+    def _boost(self, result: RecognizerResult, surrounding: list[str], context_words: list[str]) -> None:
+        """Presidio's boost of one result when a context word occurs in ``surrounding``."""
+        word = self._find_supportive_word_in_context(surrounding, context_words, self.context_matching_mode)
+        if word != "":
+            result.score += self.context_similarity_factor
+            result.score = max(result.score, self.min_score_with_context_similarity)
+            result.score = min(result.score, ContextAwareEnhancer.MAX_SCORE)
+            result.analysis_explanation.set_supportive_context_word(word)
+            result.analysis_explanation.set_improved_score(result.score)
+
+
+class _ContextWords:
+    """The words around an offset, as ``LemmaContextAwareEnhancer._extract_surrounding_words`` finds
+    them, with what it recomputes per result (keyword membership, token ends) computed once."""
+
+    def __init__(self, nlp_artifacts: NlpArtifacts, context: list[str]) -> None:
+        self.tokens = nlp_artifacts.tokens
+        self.empty = not self.tokens
+        if not self.empty:
+            self.lemmas = nlp_artifacts.lemmas
+            self.keywords = set(nlp_artifacts.keywords)  # only ``in`` is asked of them
+            self.ends = self.tokens.to_array("IDX") + self.tokens.to_array("LENGTH")
+        self.context = context
+
+    def around(self, start: int, enhancer: LemmaContextAwareEnhancer) -> list[str]:
+        if self.empty:
+            return ["", *self.context]
+        # Presidio's token of the match: the first one ending after ``start`` (found by binary search;
+        # the error omits the matched word, which is document text).
+        index = int(numpy.searchsorted(self.ends, start, side="right"))
+        if index >= len(self.ends):
+            raise ValueError("match offset lies beyond the last token")
+        before = enhancer._add_n_words_backward(index, enhancer.context_prefix_count, self.lemmas, self.keywords)
+        after = enhancer._add_n_words_forward(index, enhancer.context_suffix_count, self.lemmas, self.keywords)
+        return [*set(before + after), *self.context]
 
 
 def _recognizer_id(result: RecognizerResult) -> str | None:
     return (result.recognition_metadata or {}).get(RecognizerResult.RECOGNIZER_IDENTIFIER_KEY)
+
+
+def _credit(results: list[RecognizerResult], recognizer: EntityRecognizer) -> None:
+    """Name the recognizer in each result's metadata unless it does (as ``AnalyzerEngine.analyze``)."""
+    for result in results:
+        if not result.recognition_metadata:
+            result.recognition_metadata = {}
+        result.recognition_metadata.setdefault(RecognizerResult.RECOGNIZER_IDENTIFIER_KEY, recognizer.id)
+        result.recognition_metadata.setdefault(RecognizerResult.RECOGNIZER_NAME_KEY, recognizer.name)
+
+
+def _recognizer_context(
+    text: str, raw: list[RecognizerResult], artifacts: NlpArtifacts, recognizers: list[EntityRecognizer]
+) -> list[RecognizerResult]:
+    """``AnalyzerEngine``'s recognizer-level context step: the results grouped by recognizer, in the
+    recognizers' order, each group through its recognizer's ``enhance_using_context`` when it has
+    its own (Presidio's default returns the group as it is)."""
+    groups: dict[str, list[RecognizerResult]] = {}
+    for result in raw:
+        groups.setdefault(_recognizer_id(result), []).append(result)
+    results: list[RecognizerResult] = []
+    for recognizer in recognizers:
+        own = groups.get(recognizer.id, [])
+        if type(recognizer).enhance_using_context is not EntityRecognizer.enhance_using_context:
+            others = [r for r in raw if _recognizer_id(r) != recognizer.id]
+            own = recognizer.enhance_using_context(
+                text=text,
+                raw_recognizer_results=own,
+                other_raw_recognizer_results=others,
+                nlp_artifacts=artifacts,
+                context=None,
+            )
+        results += own
+    return results
 
 
 class FastAnalyzer:
@@ -231,6 +301,7 @@ class FastAnalyzer:
             e for e in self.entities if e != _PHONE and any(e in r.supported_entities for r in pattern_recognizers)
         ]
         self._allow_list = list(config.allow_list) or None
+        self._recognizers_for: dict[tuple[str, ...], list[EntityRecognizer]] = {}
         # Entities only the NER finds: their results are the Doc's spans (SpacyRecognizer with no
         # context words, so no enhancement, and NER spans never overlap), made here directly.
         self._ner_only = self.ner_entities - set(self._pattern_entities)
@@ -261,20 +332,7 @@ class FastAnalyzer:
             docs = self.nlp.pipe(texts, batch_size=self.config.batch_size, n_process=self.config.n_process)
             return [(doc, list(doc.ents)) for doc in docs]
         docs = [self.nlp.make_doc(t) for t in texts]
-        spans: list[list[Span]] = [[] for _ in docs]
-        # Similar lengths per batch (fewer idle decoding steps), and batches of about 4k tokens: the
-        # precomputed feature table (1.5 KB per token) stays in cache; 1k-32k measured alike here.
-        order = sorted(range(len(docs)), key=lambda i: len(docs[i]))
-        batch: list[int] = []
-        n_tokens = 0
-        for k, i in enumerate(order):
-            batch.append(i)
-            n_tokens += len(docs[i])
-            if n_tokens >= _NER_BATCH_TOKENS or k == len(order) - 1:
-                for j, found in zip(batch, self._fast_ner([docs[j] for j in batch]), strict=True):
-                    spans[j] = found
-                batch, n_tokens = [], 0
-        return list(zip(docs, spans, strict=True))
+        return list(zip(docs, self._fast_ner(docs), strict=True))
 
     def _artifacts(self, doc: Doc, spans: list[Span]) -> _DocArtifacts:
         entities = []
@@ -285,15 +343,58 @@ class FastAnalyzer:
                 entities.append(ent)
         return _DocArtifacts(doc, entities, [self._ner_score] * len(entities), self._engine)
 
-    def _run(self, text: str, entities: list[str], artifacts: _DocArtifacts) -> list[RecognizerResult]:
-        return self.analyzer.analyze(
-            text,
-            language=self.config.language,
-            entities=entities,
-            score_threshold=self.config.score_threshold,
-            nlp_artifacts=artifacts,
-            allow_list=self._allow_list,
+    def _recognizers(self, entities: list[str]) -> list[EntityRecognizer]:
+        """The registry's recognizers for ``entities`` (``get_recognizers``, registry order), kept per list."""
+        key = tuple(entities)
+        if key not in self._recognizers_for:
+            self._recognizers_for[key] = self.analyzer.registry.get_recognizers(self.config.language, list(key))
+        return self._recognizers_for[key]
+
+    def _run(
+        self,
+        text: str,
+        entities: list[str],
+        artifacts: _DocArtifacts,
+        *,
+        ahead: Sequence[str] = (),
+        kept: dict[str, list[RecognizerResult]] | None = None,
+    ) -> list[RecognizerResult]:
+        """What ``self.analyzer.analyze(text, entities, nlp_artifacts=artifacts)`` returns, by its steps in
+        its order (each recognizer, recognizer-level context, the context enhancer, the threshold,
+        de-duplication, the allow list, no explanations), without its lookup of the recognizers per
+        call and its regrouping of the results per recognizer (quadratic).
+
+        A recognizer that also serves a later pass over this text (the labelled-field recognizer, in
+        the phone pass) reads the text once: it is asked for the ``ahead`` entities too, and its
+        results for them wait in ``kept`` for that pass, which takes them instead of running it again.
+        """
+        recognizers = self._recognizers(entities)
+        raw: list[RecognizerResult] = []
+        for recognizer in recognizers:
+            if kept is not None and recognizer.id in kept:
+                found = kept.pop(recognizer.id)
+            else:
+                if not recognizer.is_loaded:
+                    recognizer.load()
+                    recognizer.is_loaded = True
+                extra = [e for e in ahead if e in recognizer.supported_entities]
+                found = recognizer.analyze(text=text, entities=entities + extra, nlp_artifacts=artifacts) or []
+                if extra and kept is not None:
+                    kept[recognizer.id] = [r for r in found if r.entity_type in extra]
+                    found = [r for r in found if r.entity_type not in extra]
+            _credit(found, recognizer)
+            raw += found
+        results = _recognizer_context(text, raw, artifacts, recognizers)
+        results = self.analyzer.context_aware_enhancer.enhance_using_context(
+            text=text, raw_results=results, nlp_artifacts=artifacts, recognizers=recognizers, context=None
         )
+        results = [r for r in results if r.score >= self.config.score_threshold]
+        results = EntityRecognizer.remove_duplicates(results)
+        if self._allow_list:
+            results = [r for r in results if text[r.start : r.end] not in self._allow_list]
+        for result in results:
+            result.analysis_explanation = None
+        return results
 
     def _ner_results(self, text: str, artifacts: _DocArtifacts) -> list[RecognizerResult]:
         """What ``analyze`` returns for the NER-only entities: each plausible span above the threshold
@@ -314,15 +415,17 @@ class FastAnalyzer:
         results = self._ner_results(text, artifacts)
         wanted = {ent.label_ for ent in artifacts.entities if ent.label_ not in self._ner_only}
         wanted.update(e for e in self._pattern_entities if _GATES.get(e, bool)(text))
+        # every phone recognizer needs 7 digits (fields.py, house.py)
+        phones = [_PHONE] if _PHONE in self.entities and _PHONE_RUN.search(text) else []
+        kept: dict[str, list[RecognizerResult]] = {}
         if wanted:
-            results += self._run(text, sorted(wanted), artifacts)
-        if _PHONE in self.entities:
+            results += self._run(text, sorted(wanted), artifacts, ahead=phones, kept=kept)
+        if phones:
             claimed = [
                 (r.start, r.end) for r in results if r.entity_type in _PHONE_CLAIMERS and r.score >= _CLAIM_SCORE
             ]
             artifacts.phone_windows = phone_windows(text, claimed)
-            if _PHONE_RUN.search(text):  # every phone recognizer needs 7 digits (fields.py, house.py)
-                results += self._run(text, [_PHONE], artifacts)
+            results += self._run(text, phones, artifacts, kept=kept)
         return results
 
     def analyze(self, texts: Sequence[str]) -> list[list[RecognizerResult]]:

@@ -21,7 +21,7 @@ import regex
 from presidio_analyzer import AnalysisExplanation, EntityRecognizer, RecognizerResult
 from presidio_analyzer.nlp_engine import NlpArtifacts
 
-from loraforge.pii.address import ADDRESS, ADDRESS_CONTINUATION
+from loraforge.pii.address import ADDRESS, ADDRESS_CONTINUATION, initial_lookahead
 from loraforge.pii.house import DATE
 
 # Labels per entity, English first, then the languages of the firm's clients. Matched whole and
@@ -94,19 +94,25 @@ _PERSON_ROLES = frozenset(
 )
 _NUMBER_SUFFIX = r"(?:\s*(?:number|num|no\.?|nr\.?|n[º°]|#))?"
 _LABEL_TO_ENTITY = {label: entity for entity, labels in LABELS.items() for label in labels}
+_LABEL_INITIAL = initial_lookahead(_LABEL_TO_ENTITY)
 _LABEL_ALT = "|".join(regex.escape(label) for label in sorted(_LABEL_TO_ENTITY, key=len, reverse=True))
-# A label at the start of a line or cell, its separator, then the value (to the end of the cell).
+# A label at the start of a line or cell, its separator, then the value (to the end of the cell); the
+# look-ahead on the label's first letter halves the search time.
 _FIELD = regex.compile(
-    rf"(?:^|(?<=[|;\t]|\s\s))[ \t*_-]*(?P<label>{_LABEL_ALT}){_NUMBER_SUFFIX}[ \t*_]*(?:[:：=#]|\s-\s)[ \t]*"
+    rf"(?:^|(?<=[|;\t]|\s\s))[ \t*_-]*{_LABEL_INITIAL}(?P<label>{_LABEL_ALT}){_NUMBER_SUFFIX}"
+    rf"[ \t*_]*(?:[:：=#]|\s-\s)[ \t]*"
     rf"(?P<value>[^\n|;\t]*?)(?=\s*(?:$|[|;\t]|\s\s|\s*,?\s*(?:{_LABEL_ALT}){_NUMBER_SUFFIX}\s*[:：]))",
     regex.IGNORECASE | regex.MULTILINE,
 )
 # A header row has a cell that is a label: cheap test before splitting a line into cells.
+_HEADER_INITIAL = initial_lookahead([*_LABEL_TO_ENTITY, *_PERSON_ROLES])
 _HEADER_HINT = regex.compile(
-    rf"(?:^|[|;\t,])[ \t*#]*(?:[\p{{L}} ]*[ _])?(?:{_LABEL_ALT}|{'|'.join(sorted(_PERSON_ROLES))}){_NUMBER_SUFFIX}"
+    rf"(?:^|[|;\t,])[ \t*#]*(?:[\p{{L}} ]*[ _])?{_HEADER_INITIAL}(?:{_LABEL_ALT}|{'|'.join(sorted(_PERSON_ROLES))})"
+    rf"{_NUMBER_SUFFIX}"
     rf"[ \t*_#:.]*(?:$|[|;\t,])",
     regex.I,
 )
+_DELIMITERS = ("|", "\t", ";", ",")  # of table cells, in the order ``_header`` tries them
 _RULE = regex.compile(r"[\s|:+-]*")
 _SPACES = regex.compile(r"\s+")
 _TRAILING_NUMBER_WORD = regex.compile(rf"{_NUMBER_SUFFIX}$", regex.IGNORECASE)
@@ -190,7 +196,7 @@ class LabelledFieldRecognizer(EntityRecognizer):
                 continue
             if columns and _RULE.fullmatch(line):
                 continue  # a markdown rule under the header
-            columns, delimiter = _header(line) if _HEADER_HINT.search(line) else (None, "")
+            columns, delimiter = _header(line) if _may_be_header(line) else (None, "")
         return out
 
     def _result(self, entity: str, start: int, end: int) -> RecognizerResult:
@@ -204,9 +210,14 @@ class LabelledFieldRecognizer(EntityRecognizer):
         )
 
 
+def _may_be_header(line: str) -> bool:
+    """Cheap tests before ``_header``: a header row has a cell delimiter and a labelled cell."""
+    return any(delimiter in line for delimiter in _DELIMITERS) and bool(_HEADER_HINT.search(line))
+
+
 def _header(line: str) -> tuple[dict[int, str] | None, str]:
     """Column index -> entity for a header row with at least two cells and one labelled cell."""
-    for delimiter in ("|", "\t", ";", ","):
+    for delimiter in _DELIMITERS:
         if delimiter not in line:
             continue
         cells = [_label(line[s:e]) for s, e in _cells(line, delimiter) or []]

@@ -25,6 +25,14 @@ from spacy.tokens import Doc, Span
 from thinc.api import NumpyOps
 
 _BEGIN, _IN, _LAST, _UNIT, _OUT = range(5)
+# Tokens per run of the network: its activations and the precomputed feature table (1.5 KB per token
+# for en_core_web_md) stay in cache; 2k-8k measured alike, 16k+ slower.
+NETWORK_TOKENS = 4096
+# Tokens decoded together: every step of the loop costs ~25 numpy calls whatever the number of live
+# documents, so the fewer steps the better (one step per token of a group's longest document); the
+# bound keeps a group's feature table under ~50 MB. Decoding 32k rather than 4k tokens at a time took
+# the NER over the bench texts from 3.25 s to 2.69 s.
+DECODE_TOKENS = 32768
 _MOVE_CODES = {"B": _BEGIN, "I": _IN, "L": _LAST, "U": _UNIT, "O": _OUT}
 
 
@@ -118,20 +126,31 @@ class FastNer:
         self.unseen = numpy.array(unseen, dtype=int)
 
     def __call__(self, docs: Sequence[Doc]) -> list[list[Span]]:
-        """Entity spans per doc (not set on the docs), as spaCy's ``ner`` would predict them."""
+        """Entity spans per doc (not set on the docs), as spaCy's ``ner`` would predict them.
+
+        Documents are taken shortest first, so each decoding group holds similar lengths (fewer
+        steps spent on finished documents)."""
         out: list[list[Span]] = [[] for _ in docs]
-        live = [i for i, doc in enumerate(docs) if len(doc)]
-        if not live:
-            return out
-        batch = [docs[i] for i in live]
-        if any(doc.has_annotation("ENT_IOB") for doc in batch):
+        live = sorted((i for i, doc in enumerate(docs) if len(doc)), key=lambda i: len(docs[i]))
+        if any(docs[i].has_annotation("ENT_IOB") for i in live):
             raise ValueError("FastNer does not handle documents with preset entities")
-        for j, start, end, label in self._decode(batch):
-            doc = batch[j]
-            out[live[j]].append(Span(doc, start, end, label=self.labels[label]))
+        for group in _slices([len(docs[i]) for i in live], DECODE_TOKENS):
+            batch = [docs[live[k]] for k in group]
+            for j, start, end, label in self._decode(batch):
+                out[live[group[j]]].append(Span(batch[j], start, end, label=self.labels[label]))
         for spans in out:
             spans.sort(key=lambda s: s.start)
         return out
+
+    def _features(self, docs: list[Doc]) -> numpy.ndarray:
+        """The lower layer's precomputed features of every token of ``docs`` (row 0 pads, then the
+        tokens in order), computed ``NETWORK_TOKENS`` at a time so the network's activations stay in
+        cache; each slice's table is the one a call on that slice alone gives."""
+        tables = []
+        for piece in _slices([len(doc) for doc in docs], NETWORK_TOKENS):
+            table = self.lower.predict(self.tok2vec.predict([docs[k] for k in piece]))
+            tables.append(table[1:] if tables else table)  # one pad row (the same in every table)
+        return tables[0] if len(tables) == 1 else numpy.concatenate(tables)
 
     def _best_valid(
         self,
@@ -164,7 +183,7 @@ class FastNer:
     def _decode(self, docs: list[Doc]) -> list[tuple[int, int, int, int]]:
         lengths = numpy.array([len(d) for d in docs])
         offsets = numpy.concatenate(([0], numpy.cumsum(lengths)[:-1]))
-        cached = self.lower.predict(self.tok2vec.predict(docs))  # (tokens + 1, 3, hidden, pieces); row 0 pads
+        cached = self._features(docs)  # (tokens + 1, 3, hidden, pieces); row 0 pads
         flags = numpy.concatenate([d.to_array(["IS_SPACE", "SENT_START"]).reshape(-1, 2) for d in docs])
         is_space = flags[:, 0].astype(bool)
         sent_start = numpy.append(flags[:, 1] == 1, False)  # one past the end: no next token
@@ -216,6 +235,19 @@ class FastNer:
                 doc_i, pos, n, off = doc_i[keep], pos[keep], n[keep], off[keep]
                 is_open, ent_start, ent_label = is_open[keep], ent_start[keep], ent_label[keep]
         return found
+
+
+def _slices(lengths: Sequence[int], tokens: int) -> list[list[int]]:
+    """Consecutive index ranges of ``lengths``, each closed once it holds ``tokens`` tokens."""
+    slices: list[list[int]] = [[]]
+    n_tokens = 0
+    for k, length in enumerate(lengths):
+        if n_tokens >= tokens:
+            slices.append([])
+            n_tokens = 0
+        slices[-1].append(k)
+        n_tokens += length
+    return slices if slices[0] else []
 
 
 def _group_best(scores: numpy.ndarray, cols: numpy.ndarray, ok: numpy.ndarray) -> tuple[numpy.ndarray, numpy.ndarray]:
