@@ -41,11 +41,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not getattr(args, "command", None):
         parser.print_help()
         return 2
-    prepare_terminal(args.verbose)
     try:
         config = run_config(args)
     except ValueError as exc:  # a bad override or setting (pydantic's ValidationError is a ValueError)
         parser.error(str(exc))
+    prepare_terminal(args.verbose)  # only for a run that goes ahead: it sets up this process's logging
     return args.command(args, config)
 
 
@@ -183,13 +183,14 @@ def flow_arguments(
     ``on_quiet`` is called unless ``--verbose`` (the orchestrator's own terminal noise)."""
     parser = parser_for(command)
     args = parser.parse_args(argv)
+    try:
+        config = run_config(args)
+    except ValueError as exc:
+        parser.error(str(exc))
     prepare_terminal(args.verbose)
     if on_quiet is not None and not args.verbose:
         on_quiet()
-    try:
-        return args, run_config(args)
-    except ValueError as exc:
-        parser.error(str(exc))
+    return args, config
 
 
 def print_dataset(manifest: Any) -> None:

@@ -15,6 +15,7 @@ from loraforge.basemodel import (
     load_tokenizer,
     loss_masking,
 )
+from loraforge.errors import ModelNotFound
 
 CORPUS = [
     "Harborview Wealth Partners reviews every client portfolio at least once a year.",
@@ -55,9 +56,15 @@ def test_tiny_model_is_cached_by_corpus_hash(
     assert no_network == []
 
 
-def test_other_names_pass_through_and_empty_corpus_fails(tmp_path: Path) -> None:
-    assert ensure_base_model("meta-llama/Llama-3.1-8B-Instruct", [], tmp_path) == "meta-llama/Llama-3.1-8B-Instruct"
-    assert ensure_base_model("/models/qwen", [], tmp_path) == "/models/qwen"
+def test_other_names_pass_through_and_empty_corpus_fails(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    local = tmp_path / "qwen"
+    local.mkdir()
+    assert ensure_base_model(str(local), [], tmp_path) == str(local)
+    hub_id = "meta-llama/Llama-3.1-8B-Instruct"
+    with pytest.raises(ModelNotFound, match="HF_HUB_OFFLINE=0"):  # the hub is off and the model is not cached
+        ensure_base_model(hub_id, [], tmp_path)
+    monkeypatch.setenv("HF_HUB_OFFLINE", "0")  # the user's switch: hub ids go through to from_pretrained
+    assert ensure_base_model(hub_id, [], tmp_path) == hub_id
     with pytest.raises(ValueError, match="non-empty corpus"):
         ensure_base_model("tiny", ["", "  "], tmp_path)
 
