@@ -26,6 +26,7 @@ QUIET_LOGGERS = {
     "presidio-analyzer": logging.ERROR,  # "Recognizer not added to registry" for languages we do not scan
     "mlflow.system_metrics": logging.WARNING,  # start/stop lines of the system metrics monitor
     "mlflow.store.db.utils": logging.WARNING,  # "Creating initial MLflow database tables"
+    "mlflow.pyfunc": logging.WARNING,  # "Validating input example against model signature"
     "pypdf": logging.ERROR,  # repairs of damaged PDFs; a PDF it cannot read is quarantined with the reason
 }
 
