@@ -70,14 +70,16 @@ class FineTuneConfig(BaseModel):
         """The recipe this run uses: the one given, else the one that fits the base model."""
         if self.recipe:
             return self.recipe
-        return DEFAULT_RECIPE if self.base_model in (None, "tiny") else MODEL_RECIPE
+        from loraforge.basemodel import TINY_NAMES  # loads no torch
+
+        return DEFAULT_RECIPE if self.base_model in TINY_NAMES else MODEL_RECIPE
 
     def train_config(self):  # type: ignore[no-untyped-def]  # -> loraforge.train.config.TrainConfig
         """The recipe with ``training``, ``overrides`` and ``base_model`` applied on top, validated."""
         from loraforge.config import apply_overrides
         from loraforge.train.config import TrainConfig, read_recipe
 
-        if not self.recipe and self.base_model not in (None, "tiny"):
+        if not self.recipe and self.recipe_name == MODEL_RECIPE:
             log.info("base model %s given without a recipe: training with %s", self.base_model, MODEL_RECIPE)
         flat = sorted(k for k in self.overrides if "." not in k and k not in TrainConfig.model_fields)
         if flat:

@@ -150,7 +150,7 @@ def register_adapter(store: ArtifactStore, packaged: Packaged, config: FineTuneC
     the store (where a triggering pipeline reads it back)."""
     import pandas as pd
 
-    from loraforge.dataset.version import DatasetVersion
+    from loraforge.finetune.stages import fetch_dataset
     from loraforge.serving.pyfunc import save_adapter_model
 
     evaluated = packaged.evaluated
@@ -171,7 +171,7 @@ def register_adapter(store: ArtifactStore, packaged: Packaged, config: FineTuneC
     tags = {"base_model": base_model, "verdict": evaluated.verdict}
     if trained.base_model != base_model:
         tags["base_model_path"] = trained.base_model
-    dataset = DatasetVersion.fetch(store, run.dataset_key, run.scratch / "dataset")
+    dataset = fetch_dataset(store, run)
     prompts = dataset.example_prompts(n=1)
 
     def save(folder: Path, mlflow_model: Any) -> None:
