@@ -180,7 +180,14 @@ def check_available(name_or_path: str) -> str:
     """``name_or_path`` when it can be loaded: a local folder, a hub id already in the local cache, or
     any hub id once the user turned the hub on. Otherwise ``ModelNotFound`` at once, with what to do,
     instead of retried network lookups."""
-    if Path(name_or_path).expanduser().is_dir() or hub_enabled():
+    if Path(name_or_path).expanduser().is_dir():
+        return name_or_path
+    if looks_like_path(name_or_path):
+        raise ModelNotFound(
+            f"base model path not found: {name_or_path} (no such folder; point base_model at the folder "
+            "that holds the model's config.json, or give a Hugging Face model id)"
+        )
+    if hub_enabled():
         return name_or_path
     from huggingface_hub import try_to_load_from_cache
 
@@ -190,6 +197,14 @@ def check_available(name_or_path: str) -> str:
         f"base model {name_or_path!r} is neither a local folder nor in the Hugging Face cache, and the hub is "
         "off. Point base_model at a folder that holds the model, download it first "
         f"(huggingface-cli download {name_or_path}), or export HF_HUB_OFFLINE=0 to let loraforge fetch it."
+    )
+
+
+def looks_like_path(name_or_path: str) -> bool:
+    """A local path rather than a hub id: starts with / . ~ or holds the OS separator (beyond the one
+    slash of ``org/name``: ``org/name`` is a hub id, ``a/b/c`` a path)."""
+    return name_or_path.startswith(("/", ".", "~")) or (os.sep != "/" and os.sep in name_or_path) or (
+        name_or_path.count("/") > 1
     )
 
 

@@ -13,6 +13,13 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 _SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}$")
 
 
+def check_slug(value: str) -> str:
+    """``value`` when it is a valid tenant or project name (it becomes a store key part and an MLflow name)."""
+    if not _SLUG.match(value):
+        raise ValueError("must be lowercase letters, digits and '-' (max 63), starting alphanumeric")
+    return value
+
+
 class Target(BaseModel):
     """Tenant/project scope plus where artifacts and tracking go (blocks win over plain URIs)."""
 
@@ -27,12 +34,7 @@ class Target(BaseModel):
     )
     mlflow_block: str | None = Field(None, description="Name of a loraforge-mlflow-server block (wins over the URI).")
 
-    @field_validator("tenant", "project")
-    @classmethod
-    def _slug(cls, value: str) -> str:
-        if not _SLUG.match(value):
-            raise ValueError("must be lowercase letters, digits and '-' (max 63), starting alphanumeric")
-        return value
+    _slug = field_validator("tenant", "project")(classmethod(lambda cls, value: check_slug(value)))
 
     @property
     def prefix(self) -> str:

@@ -7,18 +7,22 @@ report, bundle) stays in the artifact store and travels as a key. Importing this
 from __future__ import annotations
 
 import logging
+import re
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from loraforge.evaluate.run import EvalConfig
 from loraforge.settings import Settings
+from loraforge.target import check_slug
 
 log = logging.getLogger(__name__)
 
 DEFAULT_RECIPE = "tiny-cpu.yaml"  # bundled with the package (loraforge/configs/), for base_model "tiny"
 MODEL_RECIPE = "qlora-default.yaml"  # for any other base model given without a recipe
+# data-prep names versions ds-<12 hex>; any ds-<slug> is accepted, never a path ("../", "/").
+_DATASET_VERSION = re.compile(r"^ds-[a-z0-9][a-z0-9_-]{0,63}$")
 BundledRecipe = Literal["tiny-cpu.yaml", "qlora-default.yaml"]  # test_train checks this against configs/
 
 
@@ -102,6 +106,18 @@ class FineTuneRun(BaseModel):
     mlflow_run_id: str = ""
     # extra MLflow run tags from the caller, e.g. the flow's prefect.flow_run_id / prefect.flow_run_url
     tags: dict[str, str] = Field(default_factory=dict)
+
+    _slug = field_validator("tenant", "project")(classmethod(lambda cls, value: check_slug(value)))
+
+    @field_validator("dataset_version")
+    @classmethod
+    def _version(cls, value: str) -> str:
+        if not _DATASET_VERSION.match(value):
+            raise ValueError(
+                f"dataset version {value!r} is not a data-prep version name: expected ds-<hex> "
+                "(e.g. ds-0123456789ab; lowercase letters, digits, '-' and '_')"
+            )
+        return value
 
     @staticmethod
     def name_for(dataset_version: str, flow_run_id: str) -> str:
