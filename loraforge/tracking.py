@@ -42,6 +42,7 @@ CHALLENGER, CHAMPION = "challenger", "champion"
 _PARAM_LIMIT = 6000  # MLflow's max param value length
 DESCRIPTION_TAG = "mlflow.note.content"  # what the UI shows (and edits) as a run's description
 EXPERIMENT_KIND_TAG = "mlflow.experimentKind"
+RUN_NAME_TAG = "loraforge.run_name"  # the fine-tune run name: a retry finds its RUNNING MLflow run by it
 # One of the kinds the MLflow UI knows (3.17: genai_development, custom_model_development, finetuning,
 # regression, classification, forecasting, automl); "finetuning" opens the experiment as a
 # machine-learning one (runs, metrics, models), not in GenAI mode (traces).
@@ -113,11 +114,17 @@ class Tracker:
         description: str | None = None,
     ) -> str:
         note = {DESCRIPTION_TAG: description} if description else {}
-        run = self.client.create_run(
-            self.experiment_id(),
-            run_name=run_name,
-            tags={"tenant": self.tenant, "project": self.project, **(tags or {}), **note},
+        tags = {"tenant": self.tenant, "project": self.project, RUN_NAME_TAG: run_name, **(tags or {}), **note}
+        # A retry of the same run (same name) continues its RUNNING MLflow run instead of opening another.
+        running = self.client.search_runs(
+            [self.experiment_id()],
+            filter_string=f"tags.`{RUN_NAME_TAG}` = '{run_name}' and attributes.status = 'RUNNING'",
+            max_results=1,
         )
+        if running:
+            self.set_tags(running[0].info.run_id, tags)
+            return running[0].info.run_id
+        run = self.client.create_run(self.experiment_id(), run_name=run_name, tags=tags)
         items = [Param(k, v) for k, v in flatten(params).items()]
         for i in range(0, len(items), 100):
             self.client.log_batch(run.info.run_id, params=items[i : i + 100])

@@ -259,3 +259,12 @@ def test_registered_champion_loads_with_mlflow_pyfunc_and_generates(
     reloaded = mlflow.pyfunc.load_model(f"models:/{outcome.model_name}/{outcome.model_version}", model_config=override)
     assert reloaded.predict({"prompt": question}, params={"max_new_tokens": 8}) == [answer]
     assert no_network == []
+
+
+def test_a_retried_start_continues_the_running_run(tracker: Tracker):
+    first = tracker.start_run("ft-retry", {"lr": 1}, tags={"attempt": "1"})
+    again = tracker.start_run("ft-retry", {"lr": 1}, tags={"attempt": "2"})
+    assert again == first  # no second RUNNING run for the same fine-tune
+    assert tracker.client.get_run(first).data.tags["attempt"] == "2"
+    tracker.end_run(first)
+    assert tracker.start_run("ft-retry", {"lr": 1}) != first  # a finished run is never reopened
