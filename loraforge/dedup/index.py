@@ -115,7 +115,7 @@ class NearDupIndex:
             meta = json.loads(str(z["meta"]))
             if meta["scheme"] != SIGNATURE_SCHEME:
                 raise ValueError(f"index {key!r} has {meta['scheme']} signatures, not {SIGNATURE_SCHEME}; rebuild it")
-            ids, sources = [str(i) for i in z["ids"]], [str(s) for s in z["sources"]]
+            ids, sources = z["ids"].tolist(), z["sources"].tolist()  # plain str, in C
             config = DedupConfig(**meta["config"])
             return cls(config, ids, sources, z["exact"], z["lengths"], z["signatures"], z["bands"])
 
