@@ -203,8 +203,10 @@ def check_available(name_or_path: str) -> str:
 def looks_like_path(name_or_path: str) -> bool:
     """A local path rather than a hub id: starts with / . ~ or holds the OS separator (beyond the one
     slash of ``org/name``: ``org/name`` is a hub id, ``a/b/c`` a path)."""
-    return name_or_path.startswith(("/", ".", "~")) or (os.sep != "/" and os.sep in name_or_path) or (
-        name_or_path.count("/") > 1
+    return (
+        name_or_path.startswith(("/", ".", "~"))
+        or (os.sep != "/" and os.sep in name_or_path)
+        or (name_or_path.count("/") > 1)
     )
 
 
