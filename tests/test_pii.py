@@ -83,7 +83,7 @@ def test_redact_policy_exact_strings(text: str, expected: str) -> None:
 
 def test_spacy_decoding_path_gives_the_same_redactions() -> None:
     """With the speed-ups off (spaCy's own NER loop, blis) the results are the same."""
-    scanner = scanner_for("redact", vectorized_ner=False, numpy_gemm=False)
+    scanner = scanner_for("redact", advanced={"vectorized_ner": False, "numpy_gemm": False})
     assert scanner._analyzer._fast_ner is None
     result = scanner.scan([_doc(f"s{i}", text) for i, (text, _) in enumerate(REDACTIONS)])
     assert [d.elements[0].text for d in result.documents] == [expected for _, expected in REDACTIONS]

@@ -69,7 +69,7 @@ class PresidioAnalyzer:
         results = self.batch.analyze_iterator(
             list(texts),
             language=self.config.language,
-            batch_size=self.config.batch_size,
+            batch_size=self.config.advanced.batch_size,
             entities=list(self.config.entities),
             score_threshold=self.config.score_threshold,
             allow_list=list(self.config.allow_list) or None,
@@ -95,7 +95,7 @@ def agrees_with_presidio(fast: FastAnalyzer, texts: Sequence[str] = SELF_CHECK) 
 
 def make_analyzer(config: PiiConfig) -> Analyzer:
     """The fast path when it agrees with Presidio on ``SELF_CHECK``, else the reference."""
-    if config.engine == "presidio":
+    if config.advanced.engine == "presidio":
         return PresidioAnalyzer(config)
     fast = FastAnalyzer(config)
     if agrees_with_presidio(fast):

