@@ -43,7 +43,6 @@ class DatasetConfig(BaseModel):
     seed: str = "loraforge"
     quality: QualityConfig = Field(default_factory=QualityConfig)
 
-
     @field_validator("split_ratios")
     @classmethod
     def _usable_ratios(cls, ratios: tuple[float, float, float]) -> tuple[float, float, float]:

@@ -110,7 +110,12 @@ def _skip_reason(path: Path, name: str) -> tuple[str, str] | None:
 
 
 def _kind(mode: int) -> str:
-    kinds = {stat.S_ISFIFO: "FIFO", stat.S_ISSOCK: "socket", stat.S_ISCHR: "character device", stat.S_ISBLK: "block device"}
+    kinds = {
+        stat.S_ISFIFO: "FIFO",
+        stat.S_ISSOCK: "socket",
+        stat.S_ISCHR: "character device",
+        stat.S_ISBLK: "block device",
+    }
     kind = next((k for test, k in kinds.items() if test(mode)), "special file")
     return f"{kind}, not a regular file"
 
@@ -232,7 +237,9 @@ def _read_and_parse(path: Path, source: str, config: IngestConfig) -> tuple[int,
 def _parse(data: bytes, path: Path, source: str, config: IngestConfig) -> list[Any]:
     detected, detail = detect_type(data, path)
     if (unpacked := unpacked_size(data)) > config.max_unpacked_bytes:
-        raise ParseError("bomb", f"zip members unpack to {unpacked} bytes > max_unpacked_bytes={config.max_unpacked_bytes}")
+        raise ParseError(
+            "bomb", f"zip members unpack to {unpacked} bytes > max_unpacked_bytes={config.max_unpacked_bytes}"
+        )
     declared = declared_type(path)
     if detected == "encrypted-ooxml":
         raise ParseError("encrypted", detail)

@@ -131,8 +131,9 @@ def _detect_zip(data: bytes, declared: str) -> tuple[str, str]:
 def decode_text(data: bytes, fallback: str | None = "cp1252") -> tuple[str, str]:
     """Decode text bytes; return ``(text, encoding)``. Raises ParseError("unreadable") when hopeless.
 
-    Order: BOM, UTF-16/32 without a BOM (told by where its NUL bytes fall), strict UTF-8, then (only for NUL-free bytes) the configured 8-bit fallback when the
-    result reads as mostly-Latin text, then charset-normalizer's best guess.
+    Order: BOM, UTF-16/32 without a BOM (told by where its NUL bytes fall), strict UTF-8, then (only
+    for NUL-free bytes) the configured 8-bit fallback when the result reads as mostly-Latin text, then
+    charset-normalizer's best guess.
     """
     for bom, encoding in _BOMS:
         if data.startswith(bom):
@@ -180,14 +181,14 @@ def _bomless_wide(data: bytes) -> str | None:
 
     quads = [nuls(data[i:n:4]) for i in range(4)]
     if quads[0] < 0.1 and min(quads[1:]) > 0.9:
-        return "utf-32-le"
+        return "utf_32_le"
     if quads[3] < 0.1 and min(quads[:3]) > 0.9:
-        return "utf-32-be"
+        return "utf_32_be"
     even, odd = nuls(data[0:n:2]), nuls(data[1:n:2])
     if even < 0.1 and odd > 0.6:
-        return "utf-16-le"
+        return "utf_16_le"
     if odd < 0.1 and even > 0.6:
-        return "utf-16-be"
+        return "utf_16_be"
     return None
 
 

@@ -183,7 +183,8 @@ class PiiScanner:
         try:
             with _gc_paused():
                 per_text: list[list[RecognizerResult]] = [[] for _ in texts]
-                for (i, start, _), results in zip(windows, self._analyzer.analyze([w for _, _, w in windows]), strict=True):
+                analysed = self._analyzer.analyze([w for _, _, w in windows])
+                for (i, start, _), results in zip(windows, analysed, strict=True):
                     for r in results:
                         r.start, r.end = r.start + start, r.end + start
                     per_text[i].extend(results)
