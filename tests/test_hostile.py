@@ -231,3 +231,20 @@ def test_planning_reads_no_file_and_follows_changes(tmp_path):
     (src / "a.txt").write_text(GOOD + "One more line.\n")
     os.utime(src / "a.txt", ns=(1, 1))  # even a rewrite within one clock tick changes size or mtime
     assert prep.plan_shards(src, 10)[0].key != first.key
+
+
+def test_the_prefect_flow_runs_through_a_hostile_folder(prefect_server, tmp_path):
+    from flows.data_prep import data_prep
+    from loraforge.target import Target
+
+    src = tmp_path / "docs"
+    src.mkdir()
+    (src / "good.md").write_text(GOOD)
+    (src / BAD_NAME).write_text("A file whose name is not valid UTF-8 still carries text worth keeping.\n")
+    os.mkfifo(src / "pipe.txt")
+    (src / "link.txt").symlink_to(src / "good.md")
+    (src / ".hidden.txt").write_text(GOOD)
+    target = Target(tenant="acme", project="hostile", store=str(tmp_path / "store"))
+    manifest = data_prep(source=str(src), target=target)
+    assert (manifest.n_files, manifest.n_documents) == (5, 2)
+    assert manifest.quarantined_by_reason == {"skipped_hidden": 1, "skipped_special": 1, "skipped_symlink": 1}
