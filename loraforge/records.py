@@ -25,13 +25,17 @@ QUARANTINE_REASONS = (
     "timeout",  # parsing took longer than the configured limit
     "pii_drop",  # PII policy "drop" removed the document
     "pii_review",  # PII policy "flag" holds the document for human review
+    "bomb",  # an archive that would decompress far beyond the byte limit
+    "skipped_symlink",  # a symbolic link (never followed: it could reach outside the source)
+    "skipped_special",  # a FIFO, socket or device: reading it could block forever
+    "skipped_hidden",  # a hidden name (".git", ".DS_Store", editor swap files)
 )
 
 
 def sha256_hex(data: bytes | str) -> str:
-    """Hex sha256 of bytes or UTF-8 text."""
+    """Hex sha256 of bytes or UTF-8 text (a file name that is not UTF-8 hashes by its raw bytes)."""
     if isinstance(data, str):
-        data = data.encode("utf-8")
+        data = data.encode("utf-8", "surrogateescape")
     return hashlib.sha256(data).hexdigest()
 
 

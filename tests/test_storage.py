@@ -445,15 +445,18 @@ def test_a_folder_is_an_input_source_like_a_bucket_prefix(tmp_path):
     shutil.copy(EXAMPLES / "docs" / "guides" / "glossary.md", folder / "guides" / "glossary.md")
     (folder / ".DS_Store").write_bytes(b"\0\0\0\1Bud1")
     source = open_source(folder)
-    data = (folder / "guides" / "glossary.md").read_bytes()
-    assert source.list() == [("guides/glossary.md", hashlib.sha256(data).hexdigest())]
+    info = (folder / "guides" / "glossary.md").stat()  # planning reads no file: the id comes from stat
+    assert source.list() == [
+        (".DS_Store", "skipped:skipped_hidden:hidden name"),
+        ("guides/glossary.md", f"stat:{info.st_size}:{info.st_mtime_ns}:{info.st_ino}"),
+    ]
     assert (source.root, source.name("guides/glossary.md")) == (str(folder.resolve()), "guides/glossary.md")
     assert source.fetch("guides/glossary.md", tmp_path / "scratch") == folder.resolve() / "guides" / "glossary.md"
 
     shard = prep.plan_shards(folder, 10, prefix="acme/advisory")[0]
     (folder / "guides" / "glossary.md").unlink()  # after planning, as a bucket object may vanish
     manifest = prep.ingest_shard(LocalStore(tmp_path / "store"), shard, prep.DataPrepConfig())
-    assert (manifest.n_in, manifest.n_out, manifest.dropped_by_reason) == (1, 0, {"unreadable": 1})
+    assert (manifest.n_in, manifest.n_out, manifest.dropped_by_reason) == (2, 0, {"skipped_hidden": 1, "unreadable": 1})
     assert manifest.outputs == [f"acme/advisory/prep/ingest/{shard.key}.docs.jsonl"]
 
 

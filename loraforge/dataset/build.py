@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from loraforge.dataset.card import render_card, token_histogram
 from loraforge.dataset.chunk import approx_tokens, chunk_document
@@ -37,9 +37,22 @@ class DatasetConfig(BaseModel):
     per_turn_conversations: bool = True
     refusal_ratio: float = Field(0.1, ge=0, le=1, description="Refusals per grounded example.")
     min_refusals: int = Field(4, ge=0, description="Floor on refusals when there is any grounded example.")
-    split_ratios: tuple[float, float, float] = (0.8, 0.1, 0.1)
+    split_ratios: tuple[float, float, float] = Field(
+        (0.8, 0.1, 0.1), description="train/validation/test shares (non-negative, train > 0, summing to 1)."
+    )
     seed: str = "loraforge"
     quality: QualityConfig = Field(default_factory=QualityConfig)
+
+    @field_validator("split_ratios")
+    @classmethod
+    def _usable_ratios(cls, ratios: tuple[float, float, float]) -> tuple[float, float, float]:
+        if any(r < 0 for r in ratios):
+            raise ValueError(f"split_ratios must be non-negative, got {list(ratios)}")
+        if ratios[0] <= 0:
+            raise ValueError(f"split_ratios must give train a share > 0, got {list(ratios)}")
+        if abs(sum(ratios) - 1.0) > 1e-6:
+            raise ValueError(f"split_ratios must sum to 1, got {list(ratios)}")
+        return ratios
 
 
 @dataclass(slots=True)

@@ -31,6 +31,11 @@ class IngestConfig(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     max_bytes: int = Field(50 * 1024 * 1024, gt=0, description="Files larger than this are quarantined unread.")
+    max_unpacked_bytes: int = Field(
+        500 * 1024 * 1024,
+        gt=0,
+        description="A DOCX/zip whose members would decompress to more than this is quarantined as a bomb, unparsed.",
+    )
     timeout_s: float = Field(120.0, gt=0, description="Parse time limit per file, in seconds.")
     pdf_strategy: Literal["fast", "hi_res", "ocr_only", "auto"] = Field(
         "fast", description='"fast" = PDF text layer; others need unstructured[pdf] (OCR/layout models).'
@@ -119,6 +124,11 @@ def oversize(source: str, size: int, max_bytes: int) -> Quarantined | None:
     if size > max_bytes:
         return quarantine(source, "too_large", f"{size} bytes > max_bytes={max_bytes}")
     return None
+
+
+def shown(name: str) -> str:
+    """A file name as records show it: bytes that are not UTF-8 (kept by the OS as surrogates) as ``\\xNN``."""
+    return name.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
 
 
 def short_error(exc: BaseException, limit: int = 160) -> str:

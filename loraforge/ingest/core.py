@@ -9,11 +9,12 @@ from __future__ import annotations
 import hashlib
 import logging
 import os
+import stat
 import threading
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from loraforge.ingest.base import (
     Blob,
@@ -24,13 +25,16 @@ from loraforge.ingest.base import (
     oversize,
     quarantine,
     short_error,
+    shown,
 )
 from loraforge.ingest.conversations import parse_conversations
-from loraforge.ingest.detect import declared_type, detect_type
+from loraforge.ingest.detect import declared_type, detect_type, unpacked_size
 from loraforge.ingest.pdf import parse_pdf
 from loraforge.ingest.structured import parse_csv, parse_docx, parse_html, parse_md, parse_txt
 from loraforge.offline import ensure_offline
-from loraforge.records import Document
+from loraforge.records import Document, Quarantined
+
+T = TypeVar("T")
 
 logger = logging.getLogger(__name__)
 
@@ -47,26 +51,73 @@ PARSERS: dict[str, Parser] = {
 }
 
 
-def discover(source: Path) -> list[Path]:
-    """Every regular file under ``source`` (recursively), sorted by relative path.
+def survey(source: Path) -> tuple[list[Path], list[Quarantined]]:
+    """Every regular file under ``source`` (recursively, sorted by relative path), and a ``skipped_*`` or
+    ``unreadable`` record for every other entry, so nothing under the source goes unaccounted for.
 
-    Hidden files and folders (names starting with ".") are skipped: they are editor swap files, VCS
-    metadata and OS droppings, never documents. Symlinks are skipped so a corpus cannot pull in files
-    from outside its folder. A file path is returned as-is.
+    Hidden names (editor swap files, VCS metadata, OS droppings) are skipped, a hidden folder as one
+    record. Symlinks are skipped so a corpus cannot pull in files from outside its folder. FIFOs,
+    sockets and devices are skipped: reading one could block forever. Decided by ``lstat`` alone.
     """
     source = Path(source)
     if source.is_file():
-        return [source]
+        return [source], []
     if not source.is_dir():
         raise FileNotFoundError(f"no such folder: {source}")
     found: list[Path] = []
-    for dirpath, dirnames, filenames in os.walk(source, followlinks=False):
-        dirnames[:] = [d for d in dirnames if not d.startswith(".")]
+    skipped: list[Quarantined] = []
+
+    def skip(path: Path, reason: str, detail: str) -> None:
+        skipped.append(quarantine(shown(path.relative_to(source).as_posix()), reason, detail))
+
+    def unreadable_folder(exc: OSError) -> None:
+        skip(Path(exc.filename), "unreadable", f"folder not listed: {short_error(exc)}")
+
+    for dirpath, dirnames, filenames in os.walk(source, onerror=unreadable_folder):
+        for name in list(dirnames):
+            path = Path(dirpath, name)
+            if path.is_symlink() or name.startswith("."):
+                dirnames.remove(name)
+                skip(path, *(_skip_reason(path, name) or ("skipped_hidden", "hidden folder")))
         for name in filenames:
             path = Path(dirpath, name)
-            if not name.startswith(".") and not path.is_symlink() and path.is_file():
+            if (reason := _skip_reason(path, name)) is None:
                 found.append(path)
-    return sorted(found, key=lambda p: p.relative_to(source).as_posix())
+            else:
+                skip(path, *reason)
+    found.sort(key=lambda p: p.relative_to(source).as_posix())
+    skipped.sort(key=lambda q: q.source)
+    return found, skipped
+
+
+def discover(source: Path) -> list[Path]:
+    """The regular files of ``survey(source)``."""
+    return survey(source)[0]
+
+
+def _skip_reason(path: Path, name: str) -> tuple[str, str] | None:
+    try:
+        mode = path.lstat().st_mode
+    except OSError as exc:
+        return "unreadable", short_error(exc)
+    if stat.S_ISLNK(mode):
+        return "skipped_symlink", "symbolic link (not followed)"
+    if name.startswith("."):
+        return "skipped_hidden", "hidden name"
+    if not stat.S_ISREG(mode):
+        return "skipped_special", _kind(mode)
+    return None
+
+
+def _kind(mode: int) -> str:
+    kinds = {
+        stat.S_ISFIFO: "FIFO",
+        stat.S_ISSOCK: "socket",
+        stat.S_ISCHR: "character device",
+        stat.S_ISBLK: "block device",
+    }
+    kind = next((k for test, k in kinds.items() if test(mode)), "special file")
+    return f"{kind}, not a regular file"
 
 
 def ingest_file(path: Path, config: IngestConfig | None = None, source_name: str | None = None) -> IngestResult:
@@ -78,23 +129,21 @@ def ingest_file(path: Path, config: IngestConfig | None = None, source_name: str
     config = config or IngestConfig()
     ensure_offline()  # before unstructured is first imported: its import sends a telemetry ping
     path = Path(path)
-    source = source_name or str(path)
+    source = source_name or shown(str(path))
     result = IngestResult(n_files=1)
     try:
-        size = path.stat().st_size
-        if (rejected := oversize(source, size, config.max_bytes)) is not None:
+        info = path.stat()  # before any open: a FIFO or device is refused, a huge file never read
+        if not stat.S_ISREG(info.st_mode):
+            result.quarantined.append(quarantine(source, "skipped_special", _kind(info.st_mode)))
+            return _logged(result, path)
+        if (rejected := oversize(source, info.st_size, config.max_bytes)) is not None:
             result.quarantined.append(rejected)
             return _logged(result, path)
-        data = path.read_bytes()
     except OSError as exc:
         result.quarantined.append(quarantine(source, "unreadable", short_error(exc)))
         return _logged(result, path)
-    result.n_bytes = len(data)
-    if not data.strip():  # 0 bytes or ASCII whitespace only
-        result.quarantined.append(quarantine(source, "empty", "no content" if data else "0 bytes"))
-        return _logged(result, path)
     try:
-        parsed = _parse_with_timeout(data, path, source, config)
+        result.n_bytes, parsed = _with_timeout(lambda: _read_and_parse(path, source, config), path, config)
     except ParseError as exc:
         result.quarantined.append(quarantine(source, exc.reason, exc.detail))
         return _logged(result, path)
@@ -126,7 +175,7 @@ def ingest_files(paths: Iterable[Path], config: IngestConfig | None = None, root
         path = Path(path)
         source = str(path)
         try:
-            source = path.relative_to(root).as_posix() if root is not None else source
+            source = shown(path.relative_to(root).as_posix() if root is not None else source)
             total.merge(ingest_file(path, config, source_name=source))
         except Exception as exc:  # belt and braces: ingest_file already catches per-file failures
             total.merge(IngestResult([], [quarantine(source, "unreadable", short_error(exc))], 1, 0))
@@ -141,8 +190,8 @@ def ingest_files(paths: Iterable[Path], config: IngestConfig | None = None, root
     return total
 
 
-def _parse_with_timeout(data: bytes, path: Path, source: str, config: IngestConfig) -> list[Any]:
-    """Detect the type and run its parser in a worker thread, waiting at most ``config.timeout_s``.
+def _with_timeout(work_fn: Callable[[], T], path: Path, config: IngestConfig) -> T:
+    """Run ``work_fn`` (read, detect, parse one file) in a worker thread, waiting at most ``config.timeout_s``.
 
     Python cannot kill a thread: on timeout the worker is abandoned (a daemon thread, so it never
     blocks interpreter exit) and finishes in the background while the batch moves on; its result is
@@ -155,7 +204,7 @@ def _parse_with_timeout(data: bytes, path: Path, source: str, config: IngestConf
 
     def work() -> None:
         try:
-            outcome["value"] = _parse(data, path, source, config)
+            outcome["value"] = work_fn()
         except BaseException as exc:  # handed to the caller's thread
             outcome["error"] = exc
 
@@ -169,8 +218,28 @@ def _parse_with_timeout(data: bytes, path: Path, source: str, config: IngestConf
     return outcome["value"]
 
 
+def _read_and_parse(path: Path, source: str, config: IngestConfig) -> tuple[int, list[Any]]:
+    """``(bytes read, parsed records)``. Opened non-blocking and checked again after the open: a file
+    swapped for a FIFO since planning neither blocks nor gets read. Never more than max_bytes + 1 read."""
+    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
+    with os.fdopen(fd, "rb") as f:
+        mode = os.fstat(fd).st_mode
+        if not stat.S_ISREG(mode):
+            raise ParseError("skipped_special", _kind(mode))
+        data = f.read(config.max_bytes + 1)
+    if len(data) > config.max_bytes:
+        raise ParseError("too_large", f"grew past max_bytes={config.max_bytes} while read")
+    if not data.strip():  # 0 bytes or ASCII whitespace only
+        raise ParseError("empty", "no content" if data else "0 bytes")
+    return len(data), _parse(data, path, source, config)
+
+
 def _parse(data: bytes, path: Path, source: str, config: IngestConfig) -> list[Any]:
     detected, detail = detect_type(data, path)
+    if (unpacked := unpacked_size(data)) > config.max_unpacked_bytes:
+        raise ParseError(
+            "bomb", f"zip members unpack to {unpacked} bytes > max_unpacked_bytes={config.max_unpacked_bytes}"
+        )
     declared = declared_type(path)
     if detected == "encrypted-ooxml":
         raise ParseError("encrypted", detail)

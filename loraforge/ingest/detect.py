@@ -101,6 +101,17 @@ def detect_type(data: bytes, path: Path) -> tuple[str, str]:
     return declared, ""
 
 
+def unpacked_size(data: bytes) -> int:
+    """What the members of a zip container (DOCX, XLSX, ...) declare they decompress to, read from the
+    central directory alone; 0 for anything that is not a readable zip. A bomb is caught here, unpacked."""
+    if not data.startswith((b"PK\x03\x04", b"PK\x05\x06")):
+        return 0
+    try:
+        return sum(info.file_size for info in zipfile.ZipFile(io.BytesIO(data)).infolist())
+    except (zipfile.BadZipFile, ValueError, OSError):
+        return 0
+
+
 def _detect_zip(data: bytes, declared: str) -> tuple[str, str]:
     try:
         names = set(zipfile.ZipFile(io.BytesIO(data)).namelist())
@@ -120,8 +131,9 @@ def _detect_zip(data: bytes, declared: str) -> tuple[str, str]:
 def decode_text(data: bytes, fallback: str | None = "cp1252") -> tuple[str, str]:
     """Decode text bytes; return ``(text, encoding)``. Raises ParseError("unreadable") when hopeless.
 
-    Order: BOM, strict UTF-8, then (only for NUL-free bytes) the configured 8-bit fallback when the
-    result reads as mostly-Latin text, then charset-normalizer's best guess.
+    Order: BOM, UTF-16/32 without a BOM (told by where its NUL bytes fall), strict UTF-8, then (only
+    for NUL-free bytes) the configured 8-bit fallback when the result reads as mostly-Latin text, then
+    charset-normalizer's best guess.
     """
     for bom, encoding in _BOMS:
         if data.startswith(bom):
@@ -129,6 +141,11 @@ def decode_text(data: bytes, fallback: str | None = "cp1252") -> tuple[str, str]
                 return data.decode(encoding), encoding
             except UnicodeDecodeError as exc:
                 raise ParseError("unreadable", f"invalid {encoding} after BOM at byte {exc.start}") from None
+    if (wide := _bomless_wide(data)) is not None:
+        try:
+            return data.decode(wide), wide
+        except UnicodeDecodeError:
+            pass  # not that after all: NULs are valid UTF-8, binary goes on to be rejected below
     try:
         return data.decode("utf-8"), "utf-8"
     except UnicodeDecodeError:
@@ -150,6 +167,29 @@ def decode_text(data: bytes, fallback: str | None = "cp1252") -> tuple[str, str]
     if "\x00" in text:
         raise ParseError("unreadable", f"binary content (guessed {best.encoding})")
     return text, best.encoding
+
+
+def _bomless_wide(data: bytes) -> str | None:
+    """UTF-16/32 without a BOM, from the NUL bytes of its first 4 KB: Latin-script text in UTF-16 LE has a
+    NUL in (nearly) every odd byte and none in the even ones. Such bytes are valid UTF-8 full of NULs."""
+    n = min(len(data), 4096) // 4 * 4
+    if n < 8:
+        return None
+
+    def nuls(column: bytes) -> float:
+        return column.count(0) / len(column)
+
+    quads = [nuls(data[i:n:4]) for i in range(4)]
+    if quads[0] < 0.1 and min(quads[1:]) > 0.9:
+        return "utf_32_le"
+    if quads[3] < 0.1 and min(quads[:3]) > 0.9:
+        return "utf_32_be"
+    even, odd = nuls(data[0:n:2]), nuls(data[1:n:2])
+    if even < 0.1 and odd > 0.6:
+        return "utf_16_le"
+    if odd < 0.1 and even > 0.6:
+        return "utf_16_be"
+    return None
 
 
 def _mostly_latin(text: str) -> bool:

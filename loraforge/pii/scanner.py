@@ -32,6 +32,11 @@ logger = logging.getLogger(__name__)
 
 STAGE = "pii"
 _CHUNK_TEXTS = 4096  # elements analysed per spaCy run: bounds memory, keeps batches full
+# spaCy refuses texts over nlp.max_length (1,000,000 characters, E088) and its memory grows with the
+# text: a longer element is analysed in windows, which overlap so an entity cut by one edge lies whole
+# inside the next window; findings are shifted back to the element's offsets and merged.
+_WINDOW = 100_000
+_OVERLAP = 1_000
 
 
 class PiiScanError(RuntimeError):
@@ -76,6 +81,11 @@ class PiiResult:
             "totals": dict(self.totals),
             "by_recognizer": dict(self.by_recognizer),
         }
+
+
+def _starts(text: str) -> range:
+    """Where the analysis windows of ``text`` start (one window for a text of normal length)."""
+    return range(0, max(len(text) - _OVERLAP, 1), _WINDOW - _OVERLAP)
 
 
 def merge_findings(results: Sequence[RecognizerResult]) -> list[Finding]:
@@ -169,9 +179,16 @@ class PiiScanner:
         """Merged findings per text; an error names the chunk, never the text it choked on."""
         if not texts:
             return []
+        windows = [(i, start, text[start : start + _WINDOW]) for i, text in enumerate(texts) for start in _starts(text)]
         try:
             with _gc_paused():
-                return [merge_findings(results) for results in self._analyzer.analyze(texts)]
+                per_text: list[list[RecognizerResult]] = [[] for _ in texts]
+                analysed = self._analyzer.analyze([w for _, _, w in windows])
+                for (i, start, _), results in zip(windows, analysed, strict=True):
+                    for r in results:
+                        r.start, r.end = r.start + start, r.end + start
+                    per_text[i].extend(results)
+                return [merge_findings(results) for results in per_text]
         except Exception as exc:  # the original message may quote document text: do not chain it
             raise PiiScanError(
                 f"PII analysis failed on a chunk of {len(chunk)} documents "

@@ -34,8 +34,9 @@ class DataPrepConfig(BaseModel):
 class ShardSpec(BaseModel):
     """A batch of input files, identified by content so an unchanged shard hashes the same.
 
-    ``root`` is a local folder or an ``s3://bucket/prefix`` URI. The content id of a local file is the
-    sha256 of its bytes; of an object, ``etag:<ETag>:<size>`` from the bucket listing. ``prefix`` is the
+    ``root`` is a local folder or an ``s3://bucket/prefix`` URI. The content id of a local file is
+    ``stat:<size>:<mtime_ns>:<inode>`` (``skipped:<reason>:<detail>`` for an entry not ingested); of an
+    object, ``etag:<ETag>:<size>`` from the bucket listing. ``prefix`` is the
     ``tenant/project`` scope every stage downstream writes under.
     """
 

@@ -18,6 +18,7 @@ from typing import Any
 
 from loraforge.dataset.build import build_examples, save_dataset
 from loraforge.dedup import Deduplicator, IndexStore
+from loraforge.errors import PermanentError
 from loraforge.ingest import IngestConfig, IngestResult, ingest_file
 from loraforge.ingest.base import oversize, quarantine, short_error
 from loraforge.offline import ensure_offline
@@ -25,6 +26,7 @@ from loraforge.pii import PiiConfig, PiiScanner
 from loraforge.prep.manifests import DEFAULT_PREFIX, DataPrepConfig, ShardSpec, StageManifest
 from loraforge.records import Document, Quarantined, sha256_hex
 from loraforge.storage import ArtifactStore, ChecksumMismatch, InputSource, open_source, read_jsonl, write_jsonl
+from loraforge.storage.sources import SKIPPED
 
 log = logging.getLogger(__name__)
 
@@ -94,8 +96,12 @@ def ingest_shard(store: ArtifactStore, shard: ShardSpec, config: DataPrepConfig)
     source = open_source(shard.root, store)
     result = IngestResult()
     with tempfile.TemporaryDirectory(prefix="loraforge-ingest-") as tmp:
-        for rel, _ in shard.files:
-            result.merge(_ingest_one(source, rel, Path(tmp), config.ingest))
+        for rel, content_id in shard.files:
+            if content_id.startswith(SKIPPED):  # listed by the planner so the manifest accounts for it
+                reason, detail = content_id.removeprefix(SKIPPED).split(":", 1)
+                result.merge(IngestResult(quarantined=[quarantine(source.name(rel), reason, detail)], n_files=1))
+            else:
+                result.merge(_ingest_one(source, rel, Path(tmp), config.ingest))
     base = f"{shard.prefix}/prep/ingest/{shard.key}"
     return _write_shard(
         store,
@@ -208,6 +214,10 @@ def build_dataset(
 ) -> StageManifest:
     """Build, save and upload the versioned dataset (DatasetDict + JSONL + card)."""
     docs = read_docs(store, deduped.outputs)
+    if not docs:
+        reasons = (report or {}).get("quarantined_by_reason") or {}
+        why = ", ".join(f"{reason}: {n}" for reason, n in reasons.items()) or "no input files"
+        raise PermanentError(f"no usable documents to build a dataset from (quarantined by reason: {why})")
     result = build_examples(docs, config.dataset, groups=deduped.extra.get("groups"))
     key = f"{deduped.prefix}/datasets/{result.version}"
     with tempfile.TemporaryDirectory() as tmp:

@@ -9,7 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
-from loraforge.records import sha256_hex
+from loraforge.ingest.base import shown
 from loraforge.storage.s3 import S3Store, parse_s3_uri
 
 if TYPE_CHECKING:
@@ -36,9 +36,16 @@ class InputSource(Protocol):
         ...
 
 
+SKIPPED = "skipped:"  # a content id that is not one: ``skipped:<reason>:<detail>`` for an entry not ingested
+
+
 class FolderSource:
-    """Files in a local folder. Sources are recorded relative to it (stable across machines and checkouts);
-    the content id of a file is the sha256 of its bytes."""
+    """Files in a local folder. Sources are recorded relative to it (stable across machines and checkouts).
+
+    Planning reads no file: the content id is ``stat:<size>:<mtime_ns>:<inode>`` (a changed file gets a
+    new id, an unchanged one keeps it), so an unreadable or huge file costs one ``stat``. Entries that are
+    not ingested (symlinks, hidden names, FIFOs, unreadable folders) are listed with a ``skipped:`` id so
+    the ingest manifest accounts for every path under the folder."""
 
     def __init__(self, folder: str | Path) -> None:
         self.given = str(folder)
@@ -46,14 +53,17 @@ class FolderSource:
         self.root = str(self.folder)
 
     def list(self) -> list[tuple[str, str]]:
-        from loraforge.ingest.core import discover
+        from loraforge.ingest.core import survey
 
         if not self.folder.is_dir():
             raise FileNotFoundError(f"source folder not found: {self.given}")
-        return [(p.relative_to(self.folder).as_posix(), sha256_hex(p.read_bytes())) for p in discover(self.folder)]
+        files, skipped = survey(self.folder)
+        listed = [(p.relative_to(self.folder).as_posix(), _stat_id(p)) for p in files]
+        listed += [(q.source, f"{SKIPPED}{q.reason}:{q.detail}") for q in skipped]
+        return sorted(listed)
 
     def name(self, rel: str) -> str:
-        return rel
+        return shown(rel)
 
     def size(self, rel: str) -> int:
         return (self.folder / rel).stat().st_size
@@ -87,10 +97,22 @@ class BucketSource:
         return self.store.get_file(rel, scratch / rel)  # streamed and checked against its sha256
 
 
+def _stat_id(path: Path) -> str:
+    try:
+        info = path.stat()
+    except OSError as exc:  # gone or denied since the listing: the ingest task records why
+        return f"stat:{type(exc).__name__}"
+    return f"stat:{info.st_size}:{info.st_mtime_ns}:{info.st_ino}"
+
+
 def open_source(root: str | Path, store: object | None = None, settings: Settings | None = None) -> InputSource:
     """The inputs under ``root``: a folder, or ``s3://bucket/prefix`` read with the credentials of ``store``
     when it is an ``S3Store`` (any bucket of its endpoint), else of the ``LORAFORGE_S3_*`` settings."""
+    if not str(root).strip():
+        raise ValueError("source is empty: give a folder or an s3://bucket/prefix")
     if not str(root).startswith("s3://"):
+        if Path(root).resolve() == Path("/"):
+            raise ValueError("source is the filesystem root '/': give the folder that holds the documents")
         return FolderSource(root)
     bucket, prefix = parse_s3_uri(str(root))
     if isinstance(store, S3Store):
