@@ -43,6 +43,7 @@ _PARAM_LIMIT = 6000  # MLflow's max param value length
 DESCRIPTION_TAG = "mlflow.note.content"  # what the UI shows (and edits) as a run's description
 EXPERIMENT_KIND_TAG = "mlflow.experimentKind"
 RUN_NAME_TAG = "loraforge.run_name"  # the fine-tune run name: a retry finds its RUNNING MLflow run by it
+TRAINING_KEY_TAG = "loraforge.training_key"  # the content key of a training (FineTuneConfig.training_key)
 # One of the kinds the MLflow UI knows (3.17: genai_development, custom_model_development, finetuning,
 # regression, classification, forecasting, automl); "finetuning" opens the experiment as a
 # machine-learning one (runs, metrics, models), not in GenAI mode (traces).
@@ -129,6 +130,19 @@ class Tracker:
         for i in range(0, len(items), 100):
             self.client.log_batch(run.info.run_id, params=items[i : i + 100])
         return run.info.run_id
+
+    def end_interrupted(self, training_key: str, run_name: str) -> list[str]:
+        """Mark KILLED the RUNNING runs of the same training under another run name: runs whose process
+        died (kill -9, a lost worker) and that ``run_name`` now resumes. Returns their run ids."""
+        found = self.client.search_runs(
+            [self.experiment_id()],
+            filter_string=f"tags.`{TRAINING_KEY_TAG}` = '{training_key}' and attributes.status = 'RUNNING'",
+        )
+        stale = [r.info.run_id for r in found if r.data.tags.get(RUN_NAME_TAG) != run_name]
+        for run_id in stale:
+            self.set_tags(run_id, {}, description=f"**Interrupted**: its process died; run `{run_name}` resumed it.")
+            self.end_run(run_id, "KILLED")
+        return stale
 
     def log_metrics(self, run_id: str, rows: Sequence[Mapping[str, Any]], prefix: str = "") -> None:
         """Per-step rows (``{"step": 3, "loss": 1.2, ...}``) or one summary row without ``step``."""

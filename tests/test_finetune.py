@@ -34,14 +34,14 @@ def test_newest_complete_checkpoint_is_pulled_from_the_store(tmp_path: Path, run
     store = LocalStore(tmp_path / "store")
     for step in (4, 8):
         ckpt = _checkpoint(tmp_path / "worker-a", step)
-        store.put_dir(f"{run.prefix}/checkpoints/{ckpt.name}", ckpt)
-        store.put_bytes(f"{run.prefix}/checkpoints/{ckpt.name}.complete", b"")
+        store.put_dir(f"{run.checkpoints_prefix}/0/{ckpt.name}", ckpt)
+        store.put_bytes(f"{run.checkpoints_prefix}/0/{ckpt.name}.complete", b"")
     # a checkpoint whose upload never finished (no marker) is ignored
     half = _checkpoint(tmp_path / "worker-a", 12)
-    store.put_dir(f"{run.prefix}/checkpoints/{half.name}", half)
+    store.put_dir(f"{run.checkpoints_prefix}/0/{half.name}", half)
 
     output = tmp_path / "worker-b" / "train"
-    pulled = finetune._pull_latest_checkpoint(store, run, output)
+    pulled = finetune._pull_latest_checkpoint(store, f"{run.checkpoints_prefix}/0", output)
     assert pulled == output / "checkpoints" / "checkpoint-8"
     assert (pulled / "optimizer.pt").read_bytes() == b"opt-8"
 
@@ -49,12 +49,13 @@ def test_newest_complete_checkpoint_is_pulled_from_the_store(tmp_path: Path, run
 def test_a_newer_local_checkpoint_wins_and_none_means_fresh_start(tmp_path: Path, run: FineTuneRun):
     store = LocalStore(tmp_path / "store")
     output = tmp_path / "worker" / "train"
-    assert finetune._pull_latest_checkpoint(store, run, output) is None
+    prefix = f"{run.checkpoints_prefix}/0"
+    assert finetune._pull_latest_checkpoint(store, prefix, output) is None
     old = _checkpoint(tmp_path / "elsewhere", 4)
-    store.put_dir(f"{run.prefix}/checkpoints/{old.name}", old)
-    store.put_bytes(f"{run.prefix}/checkpoints/{old.name}.complete", b"")
+    store.put_dir(f"{prefix}/{old.name}", old)
+    store.put_bytes(f"{prefix}/{old.name}.complete", b"")
     local = _checkpoint(output / "checkpoints", 6)
-    assert finetune._pull_latest_checkpoint(store, run, output) == local
+    assert finetune._pull_latest_checkpoint(store, prefix, output) == local
 
 
 def test_example_prompts_come_from_held_out_user_turns(tmp_path: Path):
@@ -84,16 +85,7 @@ def test_configs_and_manifests_import_without_torch() -> None:
     assert done.stdout.strip() == "[]"
 
 
-def test_three_files_never_certify_an_adapter(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """A tiny folder builds a handful of examples: the gate says inconclusive (never go), the champion
-    alias stays where it was, and the outcome warns about the data size and the epochs."""
-    from loraforge.finetune import FineTuneConfig, run_fine_tune
-    from loraforge.prep import run_data_prep
-    from loraforge.target import Target
-
-    monkeypatch.setenv("LORAFORGE_SCRATCH", str(tmp_path / "scratch"))
-    monkeypatch.setenv("LORAFORGE_MODEL_CACHE", str(tmp_path / "models"))
-    docs = tmp_path / "docs"
+def _three_files(docs: Path) -> Path:
     docs.mkdir()
     (docs / "returns.txt").write_text(
         "Northwind Outfitters accepts returns of unworn boots within 60 days of delivery. Refunds go back to "
@@ -107,6 +99,19 @@ def test_three_files_never_certify_an_adapter(tmp_path: Path, monkeypatch: pytes
         "<html><body><h1>Boot care</h1><p>Clean the leather uppers with a soft brush after every walk and "
         "apply wax every three months. Never dry wet boots next to a radiator.</p></body></html>"
     )
+    return docs
+
+
+def test_three_files_never_certify_an_adapter(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A tiny folder builds a handful of examples: the gate says inconclusive (never go), the champion
+    alias stays where it was, and the outcome warns about the data size and the epochs."""
+    from loraforge.finetune import FineTuneConfig, run_fine_tune
+    from loraforge.prep import run_data_prep
+    from loraforge.target import Target
+
+    monkeypatch.setenv("LORAFORGE_SCRATCH", str(tmp_path / "scratch"))
+    monkeypatch.setenv("LORAFORGE_MODEL_CACHE", str(tmp_path / "models"))
+    docs = _three_files(tmp_path / "docs")
     store = LocalStore(tmp_path / "store")
     target = Target(tenant="acme", project="boots", tracking_uri=f"sqlite:///{tmp_path / 'mlflow.db'}")
     prep = run_data_prep(docs, store, target=target)
@@ -146,3 +151,75 @@ def test_hub_offline_holds_when_transformers_is_imported_before_loraforge(tmp_pa
     env["HF_HUB_OFFLINE"] = "0"  # the one documented switch
     done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=300, env=env)
     assert done.stdout.split() == ["False", "False"], done.stderr[-2000:]
+
+
+_TRAIN_IN_A_PROCESS = """
+import sys
+from loraforge.finetune import FineTuneConfig, run_fine_tune
+from loraforge.storage import LocalStore
+from loraforge.target import Target
+
+store, uri, version, config = sys.argv[1:]
+target = Target(tenant="acme", project="boots", tracking_uri=uri)
+run_fine_tune(version, LocalStore(store), FineTuneConfig.model_validate_json(config), target)
+"""
+
+
+def test_a_training_killed_with_sigkill_resumes_from_its_last_complete_checkpoint(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """kill -9 mid-training, then a plain rerun (a new run name, as a new flow run gets): it resumes from
+    the newest complete checkpoint in the store, and the dead attempt's MLflow run is KILLED, not RUNNING."""
+    import signal
+    import time
+
+    from loraforge.finetune import FineTuneConfig, run_fine_tune
+    from loraforge.prep import run_data_prep
+    from loraforge.storage import read_json
+    from loraforge.target import Target
+    from loraforge.tracking import Tracker
+
+    monkeypatch.setenv("LORAFORGE_SCRATCH", str(tmp_path / "scratch"))
+    monkeypatch.setenv("LORAFORGE_MODEL_CACHE", str(tmp_path / "models"))
+    store, uri = LocalStore(tmp_path / "store"), f"sqlite:///{tmp_path / 'mlflow.db'}"
+    target = Target(tenant="acme", project="boots", tracking_uri=uri)
+    version = run_data_prep(_three_files(tmp_path / "docs"), store, target=target).version
+    config = FineTuneConfig(
+        training={"max_steps": 60},
+        overrides={"sft.save_steps": 2, "sft.eval_steps": 1000, "sft.save_total_limit": 3},
+        evaluation={"max_new_tokens": 4, "max_examples": 2},
+    )
+    args = [str(tmp_path / "store"), uri, version, config.model_dump_json()]
+    first = subprocess.Popen([sys.executable, "-c", _TRAIN_IN_A_PROCESS, *args], env=os.environ.copy())
+
+    def complete_steps() -> list[int]:
+        markers = (tmp_path / "store" / "acme" / "boots" / "checkpoints").glob("*/0/checkpoint-*.complete")
+        return sorted(int(m.name.removesuffix(".complete").split("-")[1]) for m in markers)
+
+    deadline = time.monotonic() + 600
+    while not any(step >= 4 for step in complete_steps()):
+        assert first.poll() is None, "the training ended before it could be killed"
+        assert time.monotonic() < deadline, "no complete checkpoint within 600 s"
+        time.sleep(0.05)
+    first.send_signal(signal.SIGKILL)
+    first.wait()
+    killed_at = max(complete_steps())
+
+    outcome = run_fine_tune(version, store, config, target)
+    summary = read_json(store, f"acme/boots/runs/{outcome.run_name}/train_result.json")["summary"]
+    assert summary["resumed_from_step"] == killed_at
+    assert summary["steps"] == 60
+    tracker = Tracker("acme", "boots", uri)
+    runs = tracker.client.search_runs([tracker.experiment_id()])
+    status = {r.info.run_name: r.info.status for r in runs}
+    assert status.pop(outcome.run_name) == "FINISHED"
+    assert list(status.values()) == ["KILLED"]
+    # the training finished: a deliberate rerun of the same data and settings starts a new generation
+    run = FineTuneRun(
+        tenant="acme",
+        project="boots",
+        dataset_version=version,
+        run_name="ft-again",
+        training_key=config.training_key(version),
+    )
+    assert finetune._checkpoint_generation(store, run)[1] == 1

@@ -6,6 +6,7 @@ report, bundle) stays in the artifact store and travels as a key. Importing this
 
 from __future__ import annotations
 
+import json
 import logging
 import re
 from pathlib import Path
@@ -14,6 +15,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from loraforge.evaluate.run import EvalConfig
+from loraforge.records import sha256_hex
 from loraforge.settings import Settings
 from loraforge.target import check_slug
 
@@ -78,6 +80,11 @@ class FineTuneConfig(BaseModel):
 
         return DEFAULT_RECIPE if self.base_model in TINY_NAMES else MODEL_RECIPE
 
+    def training_key(self, dataset_version: str) -> str:
+        """What identifies a training, whoever runs it: the dataset version and every resolved setting."""
+        resolved = {"dataset_version": dataset_version, "train": self.train_config().resolved()}
+        return sha256_hex(json.dumps(resolved, sort_keys=True, default=str))[:16]
+
     def train_config(self):  # type: ignore[no-untyped-def]  # -> loraforge.train.config.TrainConfig
         """The recipe with ``training``, ``overrides`` and ``base_model`` applied on top, validated."""
         from loraforge.config import apply_overrides
@@ -104,6 +111,9 @@ class FineTuneRun(BaseModel):
     run_name: str
     tracking_uri: str | None = None  # None: MLFLOW_TRACKING_URI, else the local SQLite store
     mlflow_run_id: str = ""
+    # content key of (dataset version, resolved training config), set when tracking starts: checkpoints
+    # live under it, so a run started again for the same data and settings resumes an interrupted one
+    training_key: str = ""
     # extra MLflow run tags from the caller, e.g. the flow's prefect.flow_run_id / prefect.flow_run_url
     tags: dict[str, str] = Field(default_factory=dict)
 
@@ -127,6 +137,11 @@ class FineTuneRun(BaseModel):
     @property
     def prefix(self) -> str:
         return f"{self.tenant}/{self.project}/runs/{self.run_name}"
+
+    @property
+    def checkpoints_prefix(self) -> str:
+        """Where this training's checkpoints are mirrored: by content, not by run (see ``training_key``)."""
+        return f"{self.tenant}/{self.project}/checkpoints/{self.training_key or self.run_name}"
 
     @property
     def outcome_key(self) -> str:

@@ -13,6 +13,7 @@ call the helpers below so that the Prefect layer never touches MLflow.
 
 from __future__ import annotations
 
+import logging
 import shutil
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
@@ -22,6 +23,8 @@ from typing import Any
 from loraforge import display
 from loraforge.finetune.manifests import FineTuneConfig, FineTuneOutcome, FineTuneRun, Packaged
 from loraforge.storage import ArtifactStore, read_json, write_json
+
+log = logging.getLogger(__name__)
 
 ProgressFn = Callable[[int, int, dict[str, float], float | None], None]
 
@@ -53,13 +56,18 @@ def start_tracking(store: ArtifactStore, run: FineTuneRun, config: FineTuneConfi
         "eval": config.evaluation.model_dump(),
         "dataset_version": run.dataset_version,
     }
+    from loraforge.tracking import TRAINING_KEY_TAG
+
     t = tracker(run)
+    key = config.training_key(run.dataset_version)
     base_model = portable_base_model(params["train"]["model"]["name"])
-    tags = {**run.tags, "dataset_version": run.dataset_version, "base_model": base_model}
+    tags = {**run.tags, "dataset_version": run.dataset_version, "base_model": base_model, TRAINING_KEY_TAG: key}
     description = f"Fine-tuning `{base_model}` on dataset `{run.dataset_version}`: not finished yet."
     run_id = t.start_run(run.run_name, params, tags=tags, description=description + _flow_link(run))
+    for stale in t.end_interrupted(key, run.run_name):
+        log.info("MLflow run %s of an interrupted attempt of this training marked KILLED", stale)
     t.log_dataset(run_id, store.uri(run.dataset_key), run.dataset_version)
-    return run.model_copy(update={"mlflow_run_id": run_id})
+    return run.model_copy(update={"mlflow_run_id": run_id, "training_key": key})
 
 
 @contextmanager

@@ -51,12 +51,14 @@ def train_adapter(
     dataset = fetch_dataset(store, run)
     base_model = base_model_for(train_config.model.name, dataset)
     output = run.scratch / "train"
-    resume_from = _pull_latest_checkpoint(store, run, output)
+    base, generation = _checkpoint_generation(store, run)
+    checkpoints = f"{base}/{generation}"
+    resume_from = _pull_latest_checkpoint(store, checkpoints, output)
 
     def mirror(checkpoint: Path) -> None:
-        store.put_dir(f"{run.prefix}/checkpoints/{checkpoint.name}", checkpoint)
+        store.put_dir(f"{checkpoints}/{checkpoint.name}", checkpoint)
         # the marker goes last: a worker that dies mid-upload leaves no checkpoint that looks complete
-        store.put_bytes(f"{run.prefix}/checkpoints/{checkpoint.name}.complete", b"")
+        store.put_bytes(f"{checkpoints}/{checkpoint.name}.complete", b"")
 
     with register.tracked_training(run, on_progress) as progress:
         result = train_loop(
@@ -78,6 +80,8 @@ def train_adapter(
     )
     adapter_key = f"{run.prefix}/adapter"
     store.put_dir(adapter_key, result.adapter_dir)
+    # this training is done: the next run of the same data and settings trains anew
+    store.put_bytes(f"{base}/{FINISHED}{generation}", run.run_name.encode())
     write_json(store, f"{run.prefix}/train_result.json", {"metrics": result.metrics, "summary": result.summary})
     return TrainOutcome(
         run=run,
@@ -88,21 +92,32 @@ def train_adapter(
     )
 
 
-def _pull_latest_checkpoint(store: ArtifactStore, run: FineTuneRun, output: Path) -> Path | None:
-    """The newest checkpoint: local if this worker has it, else pulled from the store."""
+FINISHED = "finished-"
+
+
+def _checkpoint_generation(store: ArtifactStore, run: FineTuneRun) -> tuple[str, int]:
+    """Where this training mirrors its checkpoints: under its content key (``run.training_key``), in the
+    generation after the last finished one. A run of the same data and settings started after a crash
+    (kill -9, a lost worker: a new flow run, a new run name) finds the interrupted run's checkpoints there
+    and resumes; once a training finishes, a deliberate rerun starts a new generation and trains anew."""
+    base = run.checkpoints_prefix
+    finished = sum(1 for key in store.list(base) if key.rsplit("/", 1)[1].startswith(FINISHED))
+    return base, finished
+
+
+def _pull_latest_checkpoint(store: ArtifactStore, prefix: str, output: Path) -> Path | None:
+    """The newest checkpoint under ``prefix``: local if this worker has it, else pulled from the store."""
     from loraforge.train.sft import checkpoint_step, last_checkpoint
 
     local = last_checkpoint(output / "checkpoints")
     marker = ".complete"
-    names = [
-        key.rsplit("/", 1)[1][: -len(marker)] for key in store.list(f"{run.prefix}/checkpoints") if key.endswith(marker)
-    ]
+    names = [key.rsplit("/", 1)[1][: -len(marker)] for key in store.list(prefix) if key.endswith(marker)]
     remote = max(names, key=lambda n: checkpoint_step(Path(n)), default=None)
     if remote is None or (local is not None and checkpoint_step(local) >= checkpoint_step(Path(remote))):
         return local
     target = output / "checkpoints" / remote
     shutil.rmtree(target, ignore_errors=True)
-    return store.get_dir(f"{run.prefix}/checkpoints/{remote}", target)
+    return store.get_dir(f"{prefix}/{remote}", target)
 
 
 def evaluate_adapter(store: ArtifactStore, trained: TrainOutcome, config: FineTuneConfig) -> EvalOutcome:
