@@ -86,11 +86,14 @@ LABELS: dict[str, tuple[str, ...]] = {
     ),
 }
 # fmt: on
-# A column header ending in one of these names a person ("branch_manager", "Lead advisor").
+# A column header ending in one of these names a person ("branch_manager", "Lead advisor", "Team member",
+# "Staff"): staff directories and contact lists head their name column with who, not with "Name".
 _PERSON_ROLES = frozenset(
     "manager advisor adviser owner agent author officer director planner representative rep holder name "
     "contact client customer employee beneficiary partner spouse signatory assignee reviewer approver "
-    "consultant broker trustee executor guardian".split()
+    "consultant broker trustee executor guardian staff staffer person people member colleague teammate who "
+    "attendee participant delegate lead handler worker individual supervisor coordinator head organiser "
+    "organizer host speaker tenant resident student recipient sender candidate nominee".split()
 )
 _NUMBER_SUFFIX = r"(?:\s*(?:number|num|no\.?|nr\.?|n[º°]|#))?"
 _LABEL_TO_ENTITY = {label: entity for entity, labels in LABELS.items() for label in labels}
