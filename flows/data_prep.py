@@ -13,9 +13,9 @@ from prefect.artifacts import create_markdown_artifact, create_table_artifact
 
 from flows.names import data_prep_run_name
 from flows.progress import RunProgress
+from flows.target import FlowTarget
 from loraforge import report
 from loraforge.prep import DataPrepConfig, DataPrepManifest, summarize
-from loraforge.target import Target
 from tasks.common import resolve_store, target_store
 from tasks.data_prep import build_dataset, deduplicate, ingest_shard, plan_shards, scan_pii
 
@@ -26,7 +26,7 @@ from tasks.data_prep import build_dataset, deduplicate, ingest_shard, plan_shard
     description="Ingest, PII-scan, deduplicate and build a versioned chat dataset.",
 )
 def data_prep(
-    source: str = "examples/docs", target: Target = Target(), config: DataPrepConfig = DataPrepConfig()
+    source: str = "examples/docs", target: FlowTarget = FlowTarget(), config: DataPrepConfig = DataPrepConfig()
 ) -> DataPrepManifest:
     """Run the data-prep chain over the files under ``source`` (a folder or an ``s3://bucket/prefix/``).
 
@@ -38,7 +38,7 @@ def data_prep(
             .loraforge/artifacts).
         config: Shard size, ingest limits, PII policy and allow-list, dedup threshold, dataset scope and splits.
     """
-    store = target_store(target)
+    store = target_store(target.library())
     shards = plan_shards(store, source, config.shard_size, target.prefix)
     progress = RunProgress(
         f"data-prep-{target.tenant}-{target.project}-progress",

@@ -12,12 +12,12 @@ from prefect.artifacts import create_link_artifact, create_markdown_artifact, cr
 from flows.names import fine_tune_run_name
 from flows.progress import RunProgress
 from flows.states import verdict_state
+from flows.target import FlowTarget
 from loraforge.display import is_web_url
 from loraforge.evaluate import EvalReport
 from loraforge.finetune import FineTuneConfig, FineTuneOutcome, FineTuneRun, register
 from loraforge.finetune.report import report_markdown
 from loraforge.storage import read_json
-from loraforge.target import Target
 from tasks.common import resolve_store, resolve_tracking, target_store
 from tasks.fine_tune import evaluate_adapter, package_bundle, register_adapter, start_tracking, train_adapter
 
@@ -30,7 +30,7 @@ TRAINED, EVALUATED = 80.0, 95.0  # the progress bar's share of each stage
     description="QLoRA-train an adapter, judge it against base and champion, package, register.",
 )
 def fine_tune(
-    dataset_version: str, target: Target = Target(), config: FineTuneConfig = FineTuneConfig()
+    dataset_version: str, target: FlowTarget = FlowTarget(), config: FineTuneConfig = FineTuneConfig()
 ) -> FineTuneOutcome:
     """Fine-tune ``config.base_model`` (default: the recipe's; "tiny" builds the offline tiny Llama) on a dataset.
 
@@ -40,13 +40,14 @@ def fine_tune(
             .loraforge/artifacts) and MLflow (block wins; default MLFLOW_TRACKING_URI, else a local SQLite store).
         config: Base model, recipe, training settings, overrides and the evaluation gate.
     """
-    store = target_store(target)
+    where = target.library()
+    store = target_store(where)
     run = FineTuneRun(
         tenant=target.tenant,
         project=target.project,
         dataset_version=dataset_version,
         run_name=FineTuneRun.name_for(dataset_version, str(runtime.flow_run.id or "local")),
-        tracking_uri=resolve_tracking(target.tracking_uri, target.mlflow_block),
+        tracking_uri=resolve_tracking(where.tracking_uri, where.mlflow_block),
         tags=flow_run_tags(),
     )
     progress = RunProgress(

@@ -23,6 +23,7 @@ from flows import data_prep as data_prep_flow
 from flows import fine_tune as fine_tune_flow
 from flows.names import pipeline_run_name
 from flows.states import verdict_state
+from flows.target import FlowTarget
 from loraforge.display import mlflow_run_markdown, text
 from loraforge.finetune import FineTuneConfig, FineTuneOutcome, FineTuneRun
 from loraforge.finetune.report import bundle_markdown
@@ -44,7 +45,7 @@ class PipelineOutcome(BaseModel):
 )
 def pipeline(
     source: str = "examples/docs",
-    target: Target = Target(),
+    target: FlowTarget = FlowTarget(),
     data_prep: DataPrepConfig = DataPrepConfig(),
     fine_tune: FineTuneConfig = FineTuneConfig(),
     fine_tune_deployment: str | None = None,
@@ -67,7 +68,7 @@ def pipeline(
     outcome = PipelineOutcome(data_prep=prepared, fine_tune=tuned)
     key = f"pipeline-{target.tenant}-{target.project}"
     create_markdown_artifact(
-        _summary(outcome, _tracking_uri(target, tuned)),
+        _summary(outcome, _tracking_uri(target.library(), tuned)),
         key=key,
         description=f"pipeline run summary: dataset {prepared.version}, the adapter's verdict ({tuned.verdict}) "
         "with one reason per gate check, and where the bundle and the MLflow run are",
@@ -101,9 +102,13 @@ def _summary(outcome: PipelineOutcome, tracking_uri: str | None = None) -> str:
     )
 
 
-def _fine_tune_remote(deployment: str, version: str, target: Target, config: FineTuneConfig) -> FineTuneOutcome:
+def _fine_tune_remote(deployment: str, version: str, target: FlowTarget, config: FineTuneConfig) -> FineTuneOutcome:
     """Trigger the fine-tune deployment, wait for it, and read its outcome from the store."""
-    params: dict[str, Any] = {"dataset_version": version, "target": target.model_dump(), "config": config.model_dump()}
+    params: dict[str, Any] = {
+        "dataset_version": version,
+        "target": target.as_parameter(),
+        "config": config.model_dump(),
+    }
     # A retried pipeline run attaches to the fine-tune it already triggered instead of training twice.
     key = f"pipeline-{runtime.flow_run.id}-{version}"
     child = run_deployment(deployment, parameters=params, idempotency_key=key, timeout=None, poll_interval=10)
@@ -113,7 +118,7 @@ def _fine_tune_remote(deployment: str, version: str, target: Target, config: Fin
     get_run_logger().info("fine-tune run %s completed on deployment %s", child.name, deployment)
     run_name = FineTuneRun.name_for(version, str(child.id))
     run = FineTuneRun(tenant=target.tenant, project=target.project, dataset_version=version, run_name=run_name)
-    return FineTuneOutcome.model_validate(read_json(resolve_store(target_store(target)), run.outcome_key))
+    return FineTuneOutcome.model_validate(read_json(resolve_store(target_store(target.library())), run.outcome_key))
 
 
 if __name__ == "__main__":

@@ -2,24 +2,34 @@
 
 from __future__ import annotations
 
+import io
+import json
 import random
+import threading
+import uuid
+from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 import pytest
 from pydantic import ValidationError
 
 from loraforge.dedup import (
+    DedupAdvanced,
     DedupConfig,
     Deduplicator,
     DuplicateOf,
+    IndexStore,
     NearDupIndex,
     band_hashes,
     compute_signatures,
     normalize,
     optimal_bands,
 )
+from loraforge.dedup.minhash import SIGNATURE_SCHEME
+from loraforge.prep.manifests import DataPrepConfig, StageManifest
+from loraforge.prep.stages import deduplicate
 from loraforge.records import Document, Element, sha256_hex
-from loraforge.storage import LocalStore
+from loraforge.storage import LocalStore, S3Store, read_jsonl, write_jsonl
 
 # One topic (travel and expense policy) so that distinct documents share most of their vocabulary.
 TOPIC = """
@@ -92,9 +102,14 @@ def test_config_defaults_and_validation() -> None:
     config = DedupConfig()
     assert (config.threshold, config.num_perm, config.shingle_size, config.bands, config.rows) == (0.8, 128, 5, 14, 9)
     assert optimal_bands(0.8, 128) == (9, 13)  # equal weights: datasketch's classic choice
-    assert (DedupConfig(bands=16).rows, DedupConfig(rows=8).bands) == (8, 16)
+    assert (config.advanced.num_perm, config.advanced.bands, config.advanced.rows) == (128, 14, 9)
+    advanced = DedupConfig(advanced=DedupAdvanced(bands=16)), DedupConfig(advanced={"rows": 8})
+    assert (advanced[0].rows, advanced[1].bands) == (8, 16)
+    # the flat form of earlier releases (configs, index metadata) still reads, into ``advanced``
+    assert DedupConfig(bands=16, seed=7).advanced == DedupAdvanced(bands=16, rows=8, seed=7)
+    assert set(DedupConfig.model_json_schema()["properties"]) == {"threshold", "shingle_size", "advanced"}
     with pytest.raises(ValidationError):
-        DedupConfig(bands=20, rows=10)
+        DedupConfig(advanced={"bands": 20, "rows": 10})
     with pytest.raises(ValidationError):
         DedupConfig(thresold=0.7)
 
@@ -274,7 +289,7 @@ def test_index_with_other_signature_parameters_is_refused(tmp_path) -> None:  # 
     Deduplicator().run([doc(make_text(90), "a.txt")]).index.save(store, "idx.npz")
     index = NearDupIndex.load(store, "idx.npz")
     with pytest.raises(ValueError, match="rebuild"):
-        Deduplicator(DedupConfig(num_perm=64), index)
+        Deduplicator(DedupConfig(advanced={"num_perm": 64}), index)
     rebanded = Deduplicator(DedupConfig(threshold=0.6), index).index  # same signatures, new banding
     assert rebanded.bands.shape == (1, DedupConfig(threshold=0.6).bands)
 
@@ -298,7 +313,7 @@ def test_verification_rejects_false_candidates() -> None:
     assert 0.2 < jaccard(a, b) < 0.4
     docs = [doc(a, "a.txt"), doc(b, "b.txt")]
     # One row per band: any single agreeing slot makes a candidate, as this pair's signatures do.
-    config = DedupConfig(bands=128, rows=1)
+    config = DedupConfig(advanced=DedupAdvanced(bands=128, rows=1))
     bands = band_hashes(compute_signatures([a, b], config), 128, 1)
     assert (bands[0] == bands[1]).any()
     for verify in ("exact", "signature"):
@@ -309,7 +324,7 @@ def test_verification_rejects_false_candidates() -> None:
     # through it; signature-only verification is fooled, which is why "exact" is the default.
     sigs = np.repeat(compute_signatures([a], config), 2, axis=0)
     assert kept_sources(Deduplicator(config).run(docs, signatures=sigs)) == ["a.txt", "b.txt"]
-    fooled = Deduplicator(DedupConfig(verify="signature")).run(docs, signatures=sigs)
+    fooled = Deduplicator(DedupConfig(advanced={"verify": "signature"})).run(docs, signatures=sigs)
     assert len(fooled.removed) == 1
 
 
@@ -338,3 +353,93 @@ def test_empty_and_short_texts() -> None:
         (next(d.source for d in empty if d is not kept_empty), "exact", kept_empty.id),
         (next(d.source for d in hi if d is not kept_hi), "exact", kept_hi.id),
     }
+
+
+# ---------------------------------------------------------------- persisted index across runs
+
+
+class _RacingStore(LocalStore):
+    """A real local store whose index writes wait until both runs reach them: each run has loaded
+    the index before either writes, the interleaving that loses entries under load-modify-save."""
+
+    def __init__(self, root, barrier: threading.Barrier) -> None:  # noqa: ANN001
+        super().__init__(root)
+        self.barrier = barrier
+
+    def put_bytes(self, key: str, data: bytes) -> str:
+        if key.endswith(".npz"):
+            self.barrier.wait(timeout=60)
+        return super().put_bytes(key, data)
+
+
+def _scanned(store, prefix: str, name: str, docs: list[Document]) -> StageManifest:  # noqa: ANN001
+    key = f"{prefix}/prep/pii/{name}.docs.jsonl"
+    write_jsonl(store, key, docs)
+    return StageManifest(stage="pii", prefix=prefix, outputs=[key], n_in=len(docs), n_out=len(docs))
+
+
+def test_concurrent_runs_keep_both_runs_survivors(tmp_path) -> None:  # noqa: ANN001
+    prefix, config = "acme/handbook", DataPrepConfig()
+    store = _RacingStore(tmp_path, threading.Barrier(2))
+    runs = {
+        name: [doc(make_text(seed + i), f"{name}/{i}.txt") for i in range(40)]
+        for name, seed in [("a", 1000), ("b", 2000)]
+    }
+    scanned = {name: _scanned(store, prefix, name, docs) for name, docs in runs.items()}
+    with ThreadPoolExecutor(2) as pool:
+        futures = [pool.submit(deduplicate, store, [m], config) for m in scanned.values()]
+        outs = [f.result(timeout=120) for f in futures]
+    assert [m.n_out for m in outs] == [40, 40]
+
+    parts = IndexStore(store, f"{prefix}/prep/dedup")
+    index = parts.load(config.dedup)
+    assert sorted(index.ids) == sorted(d.id for docs in runs.values() for d in docs)  # all 80, none lost
+    assert len(parts.part_keys()) == 2
+
+    # A third run sees copies (exact and edited) of both earlier runs' documents as duplicates.
+    store.barrier = threading.Barrier(1)
+    a, b = runs["a"], runs["b"]
+    copies = [doc(a[3].text, "c/a3-copy.txt"), doc(edit(b[5].text, [40, 150]), "c/b5-edited.txt")]
+    new = doc(make_text(3000), "c/new.txt")
+    third = deduplicate(store, [_scanned(store, prefix, "c", [*copies, new])], config)
+    assert (third.n_out, third.dropped_by_reason) == (1, {"exact_duplicate": 1, "near_duplicate": 1})
+    removed = list(read_jsonl(store, third.extra["removed_keys"][0]))
+    assert sorted((r["source"], r["survivor_id"]) for r in removed) == [
+        ("c/a3-copy.txt", a[3].id),
+        ("c/b5-edited.txt", b[5].id),
+    ]
+    assert len(parts.load(config.dedup)) == 81 and len(parts.part_keys()) == 3
+
+
+def test_concurrent_runs_on_s3(s3_server) -> None:  # noqa: ANN001
+    store = S3Store(s3_server.endpoint, s3_server.bucket, *s3_server.admin, prefix=f"tests/dedup-{uuid.uuid4().hex}")
+    prefix, config = "acme/handbook", DataPrepConfig()
+    runs = [[doc(make_text(seed + i), f"{seed}/{i}.txt") for i in range(20)] for seed in (4000, 5000)]
+    scanned = [_scanned(store, prefix, str(k), docs) for k, docs in enumerate(runs)]
+    with ThreadPoolExecutor(2) as pool:
+        outs = list(pool.map(lambda m: deduplicate(store, [m], config), scanned))
+    assert [m.n_out for m in outs] == [20, 20]
+    index = IndexStore(store, f"{prefix}/prep/dedup").load(config.dedup)
+    assert sorted(index.ids) == sorted(d.id for docs in runs for d in docs)
+
+
+def test_legacy_single_index_with_flat_config_is_read_as_a_part(tmp_path) -> None:  # noqa: ANN001
+    store, folder = LocalStore(tmp_path), "acme/handbook/prep/dedup"
+    old = Deduplicator().run([doc(make_text(6000 + i), f"old/{i}.txt") for i in range(3)]).index
+    flat = {"threshold": 0.8, "shingle_size": 5, **old.config.advanced.model_dump()}  # earlier releases' meta
+    buf = io.BytesIO()
+    meta = json.dumps({"scheme": SIGNATURE_SCHEME, "config": flat})
+    arrays = {f: getattr(old, f) for f in ("exact", "lengths", "signatures", "bands")}
+    np.savez(buf, meta=np.array(meta), ids=np.array(old.ids), sources=np.array(old.sources), **arrays)
+    store.put_bytes(f"{folder}/index.npz", buf.getvalue())
+
+    parts = IndexStore(store, folder)
+    assert NearDupIndex.load(store, f"{folder}/index.npz").config == DedupConfig()
+    copy = doc(make_text(6001), "new/copy.txt")
+    result = Deduplicator(index=parts.load(DedupConfig())).run([copy, doc(make_text(6100), "new/0.txt")])
+    assert kept_sources(result) == ["new/0.txt"] and result.removed[0].survivor_id == old.ids[1]
+    key = parts.append(result.index.tail(3))
+    assert parts.append(result.index.tail(3)) == key  # the same survivors again: the same part, once
+    assert parts.part_keys() == [f"{folder}/index.npz", key]
+    assert parts.load(DedupConfig()).ids == [*old.ids, result.kept[0].id]
+    assert store.exists(f"{folder}/index.npz")  # never rewritten

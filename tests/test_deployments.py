@@ -120,8 +120,19 @@ def test_prefect_yaml_deployments_are_the_three_flows_on_the_right_pools():
     assert main["parameters"]["fine_tune_deployment"] == f"{flow_name}/{fine_tune['name']}"
 
 
+@pytest.fixture
+def setup_blocks(prefect_server, monkeypatch):
+    """The blocks `deployments.setup` saves for a compose-like environment (minio, mlflow)."""
+    monkeypatch.setenv("LORAFORGE_S3_ENDPOINT", "minio:9000")
+    monkeypatch.setenv("LORAFORGE_S3_ACCESS_KEY", "acme")
+    monkeypatch.setenv("LORAFORGE_S3_SECRET_KEY", SECRET)
+    monkeypatch.setenv("MLFLOW_TRACKING_URI", "http://mlflow:5000")
+    setup.main([])
+
+
 @pytest.mark.parametrize("index", range(3))
-def test_prefect_yaml_parameters_validate_against_the_flow_signature(index):
+def test_prefect_yaml_parameters_validate_against_the_flow_signature(index, setup_blocks):
+    """The deployments' defaults name the blocks setup saves, and validate into loaded blocks."""
     deployment = _deployments()[index]
     flow = load_flow_from_entrypoint(str(REPO / deployment["entrypoint"]))
     params = dict(deployment["parameters"])
@@ -129,6 +140,9 @@ def test_prefect_yaml_parameters_validate_against_the_flow_signature(index):
         params["dataset_version"] = "ds-0123456789abcdef"  # the one required parameter, given per run
     validated = flow.validate_parameters(params)
     assert set(params) <= set(validated)
+    target = validated["target"]
+    assert isinstance(target.store_block, ObjectStore) and target.store_block.endpoint == "minio:9000"
+    assert target.library().store_block == "minio" and target.library().mlflow_block == "mlflow"
     assert deployment["description"] and deployment["tags"]
     for section in ("config", "fine_tune"):
         if "recipe" in params.get(section, {}):
@@ -156,3 +170,44 @@ def test_importing_the_flows_turns_prefect_telemetry_off(tmp_path):
 
     assert probe_with("none") == ["True", "True"]  # Prefect's own defaults: telemetry on
     assert probe_with("flows") == ["False", "False"]
+
+
+FLOWS = ["flows/data_prep.py:data_prep", "flows/fine_tune.py:fine_tune", "flows/pipeline.py:pipeline"]
+
+
+@pytest.mark.parametrize("entrypoint", FLOWS)
+def test_blocks_are_block_typed_parameters_the_ui_shows_as_pickers(entrypoint):
+    """The UI renders a block picker for a property whose schema carries a block type slug."""
+    schema = load_flow_from_entrypoint(str(REPO / entrypoint)).parameters.model_dump()
+    definitions = schema["definitions"]
+    target = definitions[schema["properties"]["target"]["$ref"].rsplit("/", 1)[1]]["properties"]
+    for field, slug in (("store_block", "loraforge-object-store"), ("mlflow_block", "loraforge-mlflow-server")):
+        refs = [option["$ref"].rsplit("/", 1)[1] for option in target[field]["anyOf"] if "$ref" in option]
+        assert [definitions[ref]["block_type_slug"] for ref in refs] == [slug]
+        assert target[field]["description"]
+
+
+def test_a_picked_block_reaches_the_flow_as_the_saved_block(setup_blocks):
+    """What the UI sends for a picked block ({"$ref": {"block_document_id": ...}}) resolves to the block; a
+    remote deployment gets the block back as such a reference, never its contents."""
+    with get_client(sync_client=True) as client:
+        doc = client.read_block_document_by_name("minio", "loraforge-object-store")
+    flow = load_flow_from_entrypoint(str(REPO / "flows/data_prep.py:data_prep"))
+    picked = {"$ref": {"block_document_id": str(doc.id)}}
+    target = flow.validate_parameters({"target": {"tenant": "acme", "store_block": picked}})["target"]
+    assert target.store_block.endpoint == "minio:9000" and target.library().store_block == "minio"
+    sent = target.as_parameter()
+    assert sent["store_block"] == picked and SECRET not in str(sent)
+    assert flow.validate_parameters({"target": sent})["target"].library() == target.library()
+    by_slug = {"$ref": {"block_document_slug": "loraforge-object-store/minio"}}  # prefect.yaml, run_deployment
+    assert flow.validate_parameters({"target": {"store_block": by_slug}})["target"].library().store_block == "minio"
+
+
+def test_a_missing_or_unsaved_block_is_a_clear_error(prefect_server):
+    from flows.target import FlowTarget
+
+    with pytest.raises(ValueError, match="no loraforge-object-store block named 'nowhere'.*deployments.setup"):
+        FlowTarget(store_block="nowhere")
+    unsaved = FlowTarget(store_block=ObjectStore(endpoint="e:1", access_key="a", secret_key=SECRET))
+    with pytest.raises(ValueError, match="must be saved first"):
+        unsaved.library()

@@ -30,6 +30,7 @@ EXPECTED_FILES = {
     "adapters/tokenizer_config.json",
     "adapters/chat_template.jinja",
     "inference.py",
+    "verify.py",
     "requirements.txt",
     "README.md",
     "example_prompts.json",
@@ -161,6 +162,36 @@ def test_manifest_verifies_and_catches_tampering(bundle: Bundle, tmp_path: Path)
     assert verify_manifest(copy) == ["missing: metrics.csv", "modified: README.md", "unlisted: extra.txt"]
 
 
+def test_bundle_verifier_reports_bad_lines_escapes_and_added_files(bundle: Bundle, tmp_path: Path) -> None:
+    copy = tmp_path / "bundle"
+    shutil.copytree(bundle.dir, copy)
+    outside = tmp_path / "secret.txt"  # beside the bundle: a "../" line must not reach it
+    outside.write_text("x")
+    digest = hashlib.sha256(b"x").hexdigest()
+    manifest = copy / MANIFEST
+    manifest.write_text(
+        manifest.read_text()
+        + f"{digest}  ../secret.txt\n{digest}  {outside}\nnot a manifest line\n{digest[:10]}  README.md\n"
+    )
+    (copy / "adapters/extra.bin").write_bytes(b"added")
+    (copy / "eval_report.md").write_text("tampered")
+    n = len(EXPECTED_FILES) - 1  # lines written by the bundle
+    expected = [
+        f"outside the bundle: line {n + 1}",
+        f"outside the bundle: line {n + 2}",
+        f"malformed: line {n + 3}",
+        f"malformed: line {n + 4}",
+        "modified: eval_report.md",
+        "unlisted: adapters/extra.bin",
+    ]
+    assert verify_manifest(copy) == expected
+    # the shipped command applies the same check, with the standard library only, and fails
+    run = subprocess.run([sys.executable, "-I", "-S", "verify.py"], cwd=copy, capture_output=True, text=True)
+    assert (run.returncode, run.stdout.splitlines()) == (1, expected)
+    intact = subprocess.run([sys.executable, "-I", "-S", "verify.py"], cwd=bundle.dir, capture_output=True, text=True)
+    assert (intact.returncode, intact.stdout) == (0, "OK\n")
+
+
 def test_requirements_pin_the_project_versions(bundle: Bundle) -> None:
     assert (bundle.dir / "requirements.txt").read_text().splitlines() == [
         "torch==2.13.0",
@@ -211,7 +242,7 @@ def test_training_summary_examples_and_reports(bundle: Bundle) -> None:
     assert report.verdict == "go" and report.metrics["adapter"]["eval_loss"] == 4.5
     assert (bundle.dir / "eval_report.md").read_text() == report.to_markdown()
     readme = (bundle.dir / "README.md").read_text()
-    assert "sha256sum -c MANIFEST.sha256" in readme and "~6 GB" in readme and "~40 GB" in readme
+    assert "python3 verify.py" in readme and "~6 GB" in readme and "~40 GB" in readme
     assert f'python inference.py "{PROMPTS[0]}"' in readme
 
 

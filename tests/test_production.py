@@ -47,8 +47,20 @@ FAST = {
     "overrides": {"sft": {"save_steps": 4, "eval_steps": 4, "logging_steps": 2}},
     "evaluation": {"max_examples": 4, "max_new_tokens": 8, "max_loss_examples": 16},
 }
+
+
 # A run's parameters replace whole top-level parameters: the run names the deployment's blocks again.
-TARGET = {"tenant": TENANT, "project": PROJECT, "store_block": "minio", "mlflow_block": "mlflow"}
+def _block(slug: str) -> dict:
+    """A deployment parameter's reference to a saved block (what the UI's block picker sends)."""
+    return {"$ref": {"block_document_slug": slug}}
+
+
+TARGET = {
+    "tenant": TENANT,
+    "project": PROJECT,
+    "store_block": _block("loraforge-object-store/minio"),
+    "mlflow_block": _block("loraforge-mlflow-server/mlflow"),
+}
 # Documents with PII are dropped instead of redacted: proves a data-prep setting reaches the PII stage.
 DATA_PREP = {"pii": {"policy": "drop"}}
 PLACEHOLDERS = ("<PERSON>", "<EMAIL_ADDRESS>", "<PHONE_NUMBER>", "<US_SSN>")
@@ -147,7 +159,8 @@ def test_pipeline_completed_and_triggered_fine_tune_on_the_gpu_pool(stack, pipel
     assert len(runs) == 1
     assert runs[0].state.is_completed()
     assert runs[0].parent_task_run_id is not None  # linked under the pipeline run in the UI
-    assert runs[0].parameters["target"]["store_block"] == "minio"
+    # the GPU run got a reference to the block, never its contents (credentials)
+    assert set(runs[0].parameters["target"]["store_block"]) == {"$ref"}
     assert runs[0].parameters["config"]["training"]["max_steps"] == FAST["training"]["max_steps"]
 
 
@@ -253,7 +266,11 @@ def test_second_tenant_cannot_read_the_first_tenants_prefix(stack, pipeline_run)
             "data-prep/nightly",
             parameters={
                 "source": f"s3://{stack.s3.bucket}/{INBOX}/",
-                "target": {"tenant": "globex", "project": PROJECT, "store_block": "minio-globex"},
+                "target": {
+                    "tenant": "globex",
+                    "project": PROJECT,
+                    "store_block": _block("loraforge-object-store/minio-globex"),
+                },
             },
             timeout=900,
             poll_interval=3,

@@ -4,14 +4,23 @@
 ``NearDupIndex`` and the ``Deduplicator`` that clusters and picks survivors.
 """
 
-from loraforge.dedup.index import Deduplicator, DedupResult, DuplicateOf, NearDupIndex
-from loraforge.dedup.minhash import DedupConfig, band_hashes, compute_signatures, normalize, optimal_bands
+from loraforge.dedup.index import Deduplicator, DedupResult, DuplicateOf, IndexStore, NearDupIndex
+from loraforge.dedup.minhash import (
+    DedupAdvanced,
+    DedupConfig,
+    band_hashes,
+    compute_signatures,
+    normalize,
+    optimal_bands,
+)
 
 __all__ = [
+    "DedupAdvanced",
     "DedupConfig",
     "DedupResult",
     "Deduplicator",
     "DuplicateOf",
+    "IndexStore",
     "NearDupIndex",
     "band_hashes",
     "compute_signatures",

@@ -78,15 +78,82 @@ class NearDupIndex:
         np.savez(buf, meta=np.array(meta), **names, **arrays)
         return store.put_bytes(key, buf.getvalue())
 
+    def tail(self, start: int) -> NearDupIndex:
+        """The entries from row ``start`` on, e.g. what one run added to the index it was given."""
+        cut = slice(start, None)
+        return NearDupIndex(
+            self.config,
+            self.ids[cut],
+            self.sources[cut],
+            self.exact[cut],
+            self.lengths[cut],
+            self.signatures[cut],
+            self.bands[cut],
+        )
+
+    @classmethod
+    def concat(cls, config: DedupConfig, parts: Sequence[NearDupIndex]) -> NearDupIndex:
+        """One index of ``parts`` (each rebanded for ``config`` when needed), in the given order."""
+        parts = [p.for_config(config) for p in parts] or [cls.empty(config)]
+        if len(parts) == 1:
+            return parts[0]
+        fields = ("exact", "lengths", "signatures", "bands")
+        arrays = {f: np.concatenate([getattr(p, f) for p in parts]) for f in fields}
+        ids = [i for p in parts for i in p.ids]
+        return cls(config, ids, [s for p in parts for s in p.sources], **arrays)
+
+    def content_id(self) -> str:
+        """A digest of the entries (ids, sources, texts' digests): the name of a persisted part."""
+        h = hashlib.sha256()
+        for doc_id, source, digest in zip(self.ids, self.sources, self.exact, strict=True):
+            h.update(json.dumps([doc_id, source]).encode() + digest.tobytes())
+        return h.hexdigest()[:32]
+
     @classmethod
     def load(cls, store: ArtifactStore, key: str) -> NearDupIndex:
         with np.load(io.BytesIO(store.get_bytes(key)), allow_pickle=False) as z:
             meta = json.loads(str(z["meta"]))
             if meta["scheme"] != SIGNATURE_SCHEME:
                 raise ValueError(f"index {key!r} has {meta['scheme']} signatures, not {SIGNATURE_SCHEME}; rebuild it")
-            ids, sources = [str(i) for i in z["ids"]], [str(s) for s in z["sources"]]
+            ids, sources = z["ids"].tolist(), z["sources"].tolist()  # plain str, in C
             config = DedupConfig(**meta["config"])
             return cls(config, ids, sources, z["exact"], z["lengths"], z["signatures"], z["bands"])
+
+
+class IndexStore:
+    """The persisted index of one ``tenant/project``: append-only parts, never rewritten.
+
+    Each run writes the survivors it added as one part, ``<folder>/index/<content id>.npz``; loading
+    reads every part (and the single ``<folder>/index.npz`` of earlier releases, when present). Two
+    concurrent runs each write their own part, so neither loses the other's survivors. A document of
+    one run that duplicates a document the other run kept at the same time is not seen as a
+    duplicate: both survive, both parts hold them, and every later run sees both (and keeps both,
+    as they are already in datasets).
+    """
+
+    def __init__(self, store: ArtifactStore, folder: str) -> None:
+        self.store, self.folder = store, folder.rstrip("/")
+        self.legacy_key, self.parts_dir = f"{self.folder}/index.npz", f"{self.folder}/index"
+
+    def part_keys(self) -> list[str]:
+        """The parts' keys, the legacy single index first; a part being written (``.tmp``) is skipped."""
+        parts = [
+            k for k in self.store.list(self.parts_dir) if k.startswith(self.parts_dir + "/") and k.endswith(".npz")
+        ]
+        return ([self.legacy_key] if self.store.exists(self.legacy_key) else []) + sorted(parts)
+
+    def load(self, config: DedupConfig) -> NearDupIndex:
+        """Every part as one index under ``config`` (empty when nothing was persisted yet)."""
+        return NearDupIndex.concat(config, [NearDupIndex.load(self.store, k) for k in self.part_keys()])
+
+    def append(self, part: NearDupIndex) -> str | None:
+        """Persist ``part`` as a new part under its content id; nothing for an empty part."""
+        if not len(part):
+            return None
+        key = f"{self.parts_dir}/{part.content_id()}.npz"
+        if not self.store.exists(key):  # the same survivors again: the part is already there
+            part.save(self.store, key)
+        return key
 
 
 # ---------------------------------------------------------------- dedup run

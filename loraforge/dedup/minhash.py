@@ -28,42 +28,75 @@ _CHUNK_CHARS = 1 << 19  # a tokenising batch: its uint64 temporaries (4 MiB each
 _U64 = np.uint64
 
 
+class DedupAdvanced(BaseModel):
+    """MinHash/LSH internals; the defaults suit most corpora. ``bands``/``rows`` default to the
+    datasketch-style optimum for the threshold."""
+
+    model_config = ConfigDict(extra="forbid", title="Advanced")
+
+    num_perm: int = Field(128, ge=8, le=1024, description="MinHash permutations per signature")
+    bands: int | None = Field(None, ge=1, description="LSH bands (derived from the threshold when unset)")
+    rows: int | None = Field(None, ge=1, description="rows per LSH band (derived from the threshold when unset)")
+    # Every candidate is verified, so a false positive costs one comparison while a false negative
+    # is a duplicate lost for good: weight misses 9:1 (at 0.8/128 -> 14x9, P(candidate|J=0.85)=0.97).
+    false_positive_weight: float = Field(0.1, ge=0.0, description="weight of false candidates in the banding choice")
+    false_negative_weight: float = Field(0.9, ge=0.0, description="weight of missed duplicates in the banding choice")
+    # "exact": shingle-set Jaccard when both texts are at hand (this run), the signature estimate
+    # (+-0.04 at 128 perms) against earlier runs, whose texts the index does not keep.
+    verify: Literal["exact", "signature"] = Field(
+        "exact", description="verify candidates by shingle-set Jaccard (exact) or by the signature estimate"
+    )
+    seed: int = Field(42, ge=0, description="MinHash seed; an index is only usable under the same seed")
+
+
 class DedupConfig(BaseModel):
-    """Dedup settings. ``bands``/``rows`` default to the datasketch-style optimum for the threshold."""
+    """Dedup settings: the threshold and shingle size, the MinHash/LSH internals under ``advanced``.
+
+    The flat form of earlier releases (``num_perm``, ``bands``, ... at the top) is still read: those
+    keys move into ``advanced``, so old configs and old index metadata load unchanged.
+    """
 
     model_config = ConfigDict(extra="forbid")
 
     threshold: float = Field(0.8, gt=0.0, le=1.0, description="Jaccard similarity at which docs are duplicates")
-    num_perm: int = Field(128, ge=8, le=1024)
     # Word 5-grams (Gopher, datatrove): one edited word changes <= 5 shingles, so a few edits in a
     # 300-word text keep J ~ 0.9, while same-topic documents share few 5-grams. Character shingles
     # would cost ~6x more hashing per byte; short docs (< n words) become one whole-text shingle,
     # i.e. they only match exact copies, which stage 1 catches anyway.
     shingle_size: int = Field(5, ge=1, le=32, description="words per shingle")
-    bands: int | None = Field(None, ge=1)
-    rows: int | None = Field(None, ge=1)
-    # Every candidate is verified, so a false positive costs one comparison while a false negative
-    # is a duplicate lost for good: weight misses 9:1 (at 0.8/128 -> 14x9, P(candidate|J=0.85)=0.97).
-    false_positive_weight: float = Field(0.1, ge=0.0)
-    false_negative_weight: float = Field(0.9, ge=0.0)
-    # "exact": shingle-set Jaccard when both texts are at hand (this run), the signature estimate
-    # (+-0.04 at 128 perms) against earlier runs, whose texts the index does not keep.
-    verify: Literal["exact", "signature"] = "exact"
-    seed: int = Field(42, ge=0)
+    advanced: DedupAdvanced = Field(default_factory=DedupAdvanced)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _flat_into_advanced(cls, data: object) -> object:
+        if isinstance(data, dict) and (flat := data.keys() & DedupAdvanced.model_fields.keys()):
+            data = dict(data)
+            nested = data.get("advanced") or {}
+            nested = nested.model_dump() if isinstance(nested, DedupAdvanced) else dict(nested)
+            data["advanced"] = nested | {k: data.pop(k) for k in flat}
+        return data
 
     @model_validator(mode="after")
     def _derive_bands(self) -> DedupConfig:
-        if self.bands is None and self.rows is None:
-            self.bands, self.rows = optimal_bands(
-                self.threshold, self.num_perm, self.false_positive_weight, self.false_negative_weight
+        adv = self.advanced
+        if adv.bands is None and adv.rows is None:
+            adv.bands, adv.rows = optimal_bands(
+                self.threshold, adv.num_perm, adv.false_positive_weight, adv.false_negative_weight
             )
-        elif self.rows is None:
-            self.rows = self.num_perm // self.bands
-        elif self.bands is None:
-            self.bands = self.num_perm // self.rows
-        if self.bands * self.rows > self.num_perm or self.bands * self.rows == 0:
-            raise ValueError(f"bands*rows = {self.bands}*{self.rows} must be in 1..num_perm={self.num_perm}")
+        elif adv.rows is None:
+            adv.rows = adv.num_perm // adv.bands
+        elif adv.bands is None:
+            adv.bands = adv.num_perm // adv.rows
+        if adv.bands * adv.rows > adv.num_perm or adv.bands * adv.rows == 0:
+            raise ValueError(f"bands*rows = {adv.bands}*{adv.rows} must be in 1..num_perm={adv.num_perm}")
         return self
+
+    # Read-only shortcuts for the library code; settings are written under ``advanced``.
+    num_perm = property(lambda self: self.advanced.num_perm)
+    bands = property(lambda self: self.advanced.bands)
+    rows = property(lambda self: self.advanced.rows)
+    verify = property(lambda self: self.advanced.verify)
+    seed = property(lambda self: self.advanced.seed)
 
 
 @functools.cache

@@ -5,9 +5,10 @@ Seed FR4.1.1 / FR4.2.1 / FR4.3.1. Layout (every path relative to the bundle root
     adapters/adapter_model.safetensors   LoRA weights
     adapters/adapter_config.json         LoRA config; base_model_name_or_path = the ``base_model`` argument
     adapters/<tokenizer files>           those of TOKENIZER_FILES present in the adapter dir
-    inference.py  requirements.txt  README.md  example_prompts.json  training_summary.json
+    inference.py  verify.py  requirements.txt  README.md  example_prompts.json  training_summary.json
     eval_report.json  eval_report.md  metrics.csv  metrics.json  loss_curve.png
-    MANIFEST.sha256                      sha256 of every other file (``sha256sum -c`` format)
+    MANIFEST.sha256                      sha256 of every other file (``sha256sum -c`` format); ``verify.py``
+                                         checks it and also reports added files
 
 Tokenizer files travel with the adapter because training may set the chat template and pad token; the
 adapter only answers well when prompted through the same template. Nothing in the bundle carries a
@@ -16,7 +17,9 @@ build timestamp and the zip entries have fixed dates, so the same inputs give a 
 
 from __future__ import annotations
 
+import functools
 import hashlib
+import importlib.util
 import json
 import re
 import shutil
@@ -26,6 +29,7 @@ import zipfile
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from types import ModuleType
 from typing import Any
 
 from loraforge.evaluate.registry import HEADLINE_METRICS
@@ -103,17 +107,20 @@ def write_manifest(root: Path) -> Path:
 
 
 def verify_manifest(root: Path) -> list[str]:
-    """Problems found checking ``root`` against its manifest (empty list: intact and complete)."""
-    listed = {}
-    for line in (root / MANIFEST).read_text().splitlines():
-        digest, rel = line.split("  ", 1)
-        listed[rel] = digest
-    problems = [f"missing: {rel}" for rel in listed if not (root / rel).is_file()]
-    problems += [
-        f"modified: {rel}" for rel, d in listed.items() if (root / rel).is_file() and sha256_file(root / rel) != d
-    ]
-    problems += [f"unlisted: {rel}" for rel in _files(root) if rel != MANIFEST and rel not in listed]
-    return problems
+    """Problems found checking ``root`` against its manifest (empty list: intact and complete).
+
+    The check is the bundle's own ``verify.py`` (standard library only), so the library and a
+    customer running ``python verify.py`` apply the same rules.
+    """
+    return _bundle_verifier().check(root)
+
+
+@functools.cache
+def _bundle_verifier() -> ModuleType:
+    spec = importlib.util.spec_from_file_location("loraforge_bundle_verify", TEMPLATES / "verify.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
 
 
 def _zip_dir(root: Path, zip_path: Path) -> None:
@@ -212,6 +219,7 @@ def build_bundle(
     try:
         tokenizer_files = _copy_adapter(adapter_dir, work / "adapters", base_model)
         (work / "inference.py").write_text(_inference_script(system_prompt))
+        shutil.copyfile(TEMPLATES / "verify.py", work / "verify.py")
         (work / "requirements.txt").write_text("".join(f"{p}=={v}\n" for p, v in REQUIREMENTS.items()))
         prompts = list(example_prompts) or [s["prompt"] for s in report.samples if s["kind"] != "refusal"][:10]
         readme = _readme(

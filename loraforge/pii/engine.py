@@ -275,7 +275,9 @@ class FastAnalyzer:
         }
         self._ner_score = ner_config.default_score
         self.ner_entities = set(self._label_map.values())
-        self.nlp = load_ner_pipeline(config.spacy_model, need_ner=bool(self.ner_entities), numpy_gemm=config.advanced.numpy_gemm)
+        self.nlp = load_ner_pipeline(
+            config.spacy_model, need_ner=bool(self.ner_entities), numpy_gemm=config.advanced.numpy_gemm
+        )
         self._fast_ner = self._load_fast_ner() if self.ner_entities else None
         engine = SpacyNlpEngine(
             models=[{"lang_code": config.language, "model_name": config.spacy_model}],
@@ -329,7 +331,9 @@ class FastAnalyzer:
         if not self.ner_entities:
             return [(self.nlp.make_doc(t), []) for t in texts]
         if self._fast_ner is None:
-            docs = self.nlp.pipe(texts, batch_size=self.config.advanced.batch_size, n_process=self.config.advanced.n_process)
+            docs = self.nlp.pipe(
+                texts, batch_size=self.config.advanced.batch_size, n_process=self.config.advanced.n_process
+            )
             return [(doc, list(doc.ents)) for doc in docs]
         docs = [self.nlp.make_doc(t) for t in texts]
         return list(zip(docs, self._fast_ner(docs), strict=True))

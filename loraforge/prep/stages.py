@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from loraforge.dataset.build import build_examples, save_dataset
-from loraforge.dedup import Deduplicator, NearDupIndex
+from loraforge.dedup import Deduplicator, IndexStore
 from loraforge.ingest import IngestConfig, IngestResult, ingest_file
 from loraforge.ingest.base import oversize, quarantine, short_error
 from loraforge.offline import ensure_offline
@@ -172,10 +172,12 @@ def deduplicate(store: ArtifactStore, scanned: Sequence[StageManifest], config: 
     """Exact then near-duplicate removal across every shard and against the persisted index."""
     docs = read_docs(store, [k for m in scanned for k in m.outputs])
     prefix = _one_prefix(scanned)
-    index_key = f"{prefix}/prep/dedup/index.npz"
-    index = NearDupIndex.load(store, index_key) if store.exists(index_key) else None
+    # Append-only: this run's survivors become one new part, so concurrent runs never overwrite
+    # each other's (see IndexStore for what two runs at the same time can and cannot see).
+    parts = IndexStore(store, f"{prefix}/prep/dedup")
+    index = parts.load(config.dedup)
     result = Deduplicator(config.dedup, index=index).run(docs)
-    result.index.save(store, index_key)
+    parts.append(result.index.tail(len(index)))
     out_key = f"{prefix}/prep/dedup/{sha256_hex(''.join(sorted(d.id for d in result.kept)))[:16]}"
     write_jsonl(store, out_key + ".docs.jsonl", result.kept)
     write_jsonl(store, out_key + ".removed.jsonl", [r.to_dict() for r in result.removed])
