@@ -264,7 +264,7 @@ def test_no_planted_value_reaches_any_produced_file_or_ui_artifact(outcome):
 
     async def every_artifact() -> list[Any]:
         async with get_client() as client:
-            return await client.read_artifacts(limit=500)
+            return await client.read_artifacts(limit=200)
 
     artifacts = asyncio.run(every_artifact())
     assert artifacts
