@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import asyncio
+import gzip
+import io
 import json
 import os
 import re
 import subprocess
 import sys
 import zipfile
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -213,3 +216,57 @@ def test_one_progress_bar_per_run_ends_full(outcome):
     for flow in ("data-prep", "fine-tune"):
         mine = [a for a in asyncio.run(progress(f"{flow}-acme-advisory-progress")) if a.flow_run_id == runs[flow].id]
         assert len(mine) == 1 and mine[0].type == "progress" and mine[0].data == 100.0, mine
+
+
+INGEST_SHARDS = "acme/advisory/prep/ingest/"
+
+
+def _contents(name: str, data: bytes) -> Iterator[tuple[str, bytes]]:
+    """``data`` and, for a zip (bundle, DOCX) or gzip file, every member's bytes, recursively."""
+    yield name, data
+    if data[:4] == b"PK\x03\x04":
+        with zipfile.ZipFile(io.BytesIO(data)) as zf:
+            for member in zf.namelist():
+                yield from _contents(f"{name}!{member}", zf.read(member))
+    elif data[:2] == b"\x1f\x8b":
+        yield from _contents(f"{name}!gz", gzip.decompress(data))
+
+
+def _leaks(root: Path, values: list[str]) -> list[tuple[str, str]]:
+    """(file, value) for every planted value found in a file under ``root``, as UTF-8 or as JSON
+    escapes it ("Am\\u00e9lie")."""
+    forms = {v: {v.encode(), json.dumps(v).strip('"').encode()} for v in values}
+    found = []
+    for path in sorted(p for p in root.rglob("*") if p.is_file()):
+        for name, data in _contents(str(path.relative_to(root)), path.read_bytes()):
+            found += [(name, v) for v, encoded in forms.items() if any(e in data for e in encoded)]
+    return found
+
+
+def test_the_scan_finds_planted_values_where_they_are():
+    """The check below can fail: in the raw corpus (a CSV, a DOCX's XML) the same scan finds them."""
+    found = {v for _, v in _leaks(EXAMPLES / "docs", PLANTED)}
+    assert {"Rebecca Stone", "rstone@harborview-wealth.com", "617-555-0126", "GB33 BUKB 2020 1555 5555 55"} <= found
+    assert any(name.endswith(".docx!word/document.xml") for name, _ in _leaks(EXAMPLES / "docs", PLANTED))
+
+
+def test_no_planted_value_reaches_any_produced_file_or_ui_artifact(outcome):
+    """Every file the run wrote (the artifact store: shards, dataset JSONL and card, eval report, bundle
+    zip and its members; MLflow's sqlite database and artifact folder) and every Prefect artifact."""
+    _, home, _ = outcome
+    written = sorted(p.relative_to(home).parts[0] for p in home.rglob("*") if p.is_file())
+    assert {"store", "mlflow.db", "mlartifacts"} <= set(written)
+    assert any(p.suffix == ".zip" for p in home.rglob("*")) and any(p.suffix == ".jsonl" for p in home.rglob("*"))
+    leaks = sorted({name for name, _ in _leaks(home, PLANTED)})
+    # The ingest stage's shards are the extracted input, kept before the PII stage so a rerun skips
+    # parsing: they hold the documents as the source folder does. Nothing after the PII stage may.
+    assert [name for name in leaks if not name.startswith(f"store/{INGEST_SHARDS}")] == []
+
+    async def every_artifact() -> list[Any]:
+        async with get_client() as client:
+            return await client.read_artifacts(limit=200)
+
+    artifacts = asyncio.run(every_artifact())
+    assert artifacts
+    texts = [json.dumps([a.key, a.description, a.data], ensure_ascii=False, default=str) for a in artifacts]
+    assert [v for v in PLANTED if any(v in text for text in texts)] == []

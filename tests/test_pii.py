@@ -415,6 +415,16 @@ RECALL_FIRST = [
         "| Client | Mobile |\n|---|---|\n| j. weber | 0171 2345678 |",
         "| Client | Mobile |\n|---|---|\n| <PERSON> | <PHONE_NUMBER> |",
     ),
+    # A staff directory as ingestion renders a CSV: the header says who, not "Name".
+    (
+        "Team member | Role | Department\nRebecca Stone | Operations Manager | Finance\nq. okafor | Analyst | Tax",
+        "Team member | Role | Department\n<PERSON> | Operations Manager | Finance\n<PERSON> | Analyst | Tax",
+    ),
+    # A body row whose cell ends in a role word is not a header: the roles below it stay.
+    (
+        "Widget | Owner team | Status\nLedger export | Finance Manager | live\nFee engine | Receptionist | retired",
+        "Widget | Owner team | Status\nLedger export | Finance Manager | live\nFee engine | Receptionist | retired",
+    ),
     # Business numbers stay.
     ("Revenue 8,757 8,837 361 133 8,886", "Revenue 8,757 8,837 361 133 8,886"),
     ("-0.285021097 | 0.312877946 | 1.22334455", "-0.285021097 | 0.312877946 | 1.22334455"),

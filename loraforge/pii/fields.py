@@ -86,11 +86,14 @@ LABELS: dict[str, tuple[str, ...]] = {
     ),
 }
 # fmt: on
-# A column header ending in one of these names a person ("branch_manager", "Lead advisor").
+# A column header ending in one of these names a person ("branch_manager", "Lead advisor", "Team member",
+# "Staff"): staff directories and contact lists head their name column with who, not with "Name".
 _PERSON_ROLES = frozenset(
     "manager advisor adviser owner agent author officer director planner representative rep holder name "
     "contact client customer employee beneficiary partner spouse signatory assignee reviewer approver "
-    "consultant broker trustee executor guardian".split()
+    "consultant broker trustee executor guardian staff staffer person people member colleague teammate who "
+    "attendee participant delegate lead handler worker individual supervisor coordinator head organiser "
+    "organizer host speaker tenant resident student recipient sender candidate nominee".split()
 )
 _NUMBER_SUFFIX = r"(?:\s*(?:number|num|no\.?|nr\.?|n[º°]|#))?"
 _LABEL_TO_ENTITY = {label: entity for entity, labels in LABELS.items() for label in labels}
@@ -184,6 +187,7 @@ class LabelledFieldRecognizer(EntityRecognizer):
         columns: dict[int, str] | None = None
         delimiter = ""
         pos = 0
+        previous = ""
         for line in text.split("\n"):
             line_start, pos = pos, pos + len(line) + 1
             cells = _cells(line, delimiter) if columns else None
@@ -196,7 +200,11 @@ class LabelledFieldRecognizer(EntityRecognizer):
                 continue
             if columns and _RULE.fullmatch(line):
                 continue  # a markdown rule under the header
-            columns, delimiter = _header(line) if _may_be_header(line) else (None, "")
+            # A row shaped like the one above it is a body row of an unlabelled table, not a header:
+            # "Ann Lee | Office Manager" must not make "Receptionist" in the next row a name.
+            header = _may_be_header(line) and not _same_shape(line, previous)
+            columns, delimiter = _header(line) if header else (None, "")
+            previous = line
         return out
 
     def _result(self, entity: str, start: int, end: int) -> RecognizerResult:
@@ -213,6 +221,13 @@ class LabelledFieldRecognizer(EntityRecognizer):
 def _may_be_header(line: str) -> bool:
     """Cheap tests before ``_header``: a header row has a cell delimiter and a labelled cell."""
     return any(delimiter in line for delimiter in _DELIMITERS) and bool(_HEADER_HINT.search(line))
+
+
+def _same_shape(line: str, previous: str) -> bool:
+    """Both lines split into the same number (at least two) of cells by some delimiter."""
+    return any(
+        delimiter in line and line.count(delimiter) == previous.count(delimiter) for delimiter in _DELIMITERS
+    )
 
 
 def _header(line: str) -> tuple[dict[int, str] | None, str]:

@@ -17,7 +17,9 @@ Carriers (dev/test): ``chat`` (support chats and tickets, lower-case names, typo
 contact blocks with labelled fields, some labels in the locale's language), ``letter`` (postal letters and
 e-mails with signatures), ``form`` (key: value forms: bank, KYC, generic), ``table`` (CSV / markdown client
 tables mixing PII columns with unlabeled business figures), ``prose`` (CRM / meeting notes with possessives,
-initials, single given names, titles). About 10% of the records carry no PII at all, only tricky numbers.
+initials, single given names, titles), ``directory`` (staff directories and contact lists in the
+"cell | cell" form ingestion gives CSV/XLSX/DOCX tables; the name column's header is not a field label:
+"Staff", "Team member", "Who"). About 10% of the records carry no PII at all, only tricky numbers.
 ``locale`` is the Faker locale of the addresses / phones; in English-speaking locales person names are
 drawn from a multicultural name pool (Indian, Yoruba, Zulu, Japanese and Chinese romanised, Turkish,
 Vietnamese, Mexican, Polish).
@@ -683,6 +685,64 @@ def carrier_prose(g: Gen, focus: list) -> Doc:
     return doc
 
 
+# Staff directories and contact lists as ingestion renders a CSV, XLSX or DOCX table: a header line,
+# then one "cell | cell" line per row. The person column's header is rarely a field label ("Staff",
+# "Team member", "Who"); names sit in a cell without sentence context, next to roles and places.
+# fmt: off
+DIRECTORY_HEADERS = [
+    "Staff", "Person", "Team member", "Colleague", "Who", "Staff member", "Member", "People", "Employee",
+    "Contact", "Owner", "Lead", "Attendee", "Participant", "Point of contact", "Case handler",
+]
+ROLES = [
+    "Account Manager", "Head of Sales", "Analyst", "Paralegal", "Office Manager", "Senior Associate", "Partner",
+    "Compliance Officer", "Receptionist", "IT Support", "Trainee", "Finance Director", "HR Advisor",
+]
+DEPARTMENTS = ["Finance", "Legal", "Operations", "Sales", "Client Services", "Risk", "Tax", "Payroll"]
+# fmt: on
+DIRECTORY_RECORDS = 40
+
+
+def carrier_directory(g: Gen) -> Doc:
+    doc, r = Doc(), g.rng
+    extra = r.choice([None, "EMAIL_ADDRESS", "PHONE_NUMBER"])
+    header = [g.pool(DIRECTORY_HEADERS), r.choice(["Role", "Title", "Position", "Job title"])]
+    header += [r.choice(["Location", "Office", "Site", "City"]), r.choice(["Department", "Team", "Unit"])]
+    if extra:
+        header.append(g.pool(["Reach", "Contact details", "Ext.", "Channel", "How to reach", "Line"]))
+    doc.t(" | ".join(header) + "\n")
+    for _ in range(r.randint(2, 5)):
+        p = g.person()
+        doc.e(*g.name(p, r.choice(["full", "full", "full", "initial", "caps"])))
+        doc.t(f" | {r.choice(ROLES)} | {g.distractors()['city']} | {r.choice(DEPARTMENTS)}")
+        if extra:
+            doc.t(" | ").e(*g.value(extra, p)[0])
+        doc.t("\n")
+    return doc
+
+
+def make_directory(split: str) -> list[dict]:
+    """The "directory" carrier, drawn from its own seed after the other records (which stay as they were)."""
+    rng = random.Random(SEEDS[split] + 7)
+    fakers = {loc: Faker(loc) for loc in sorted({"en_GB", "en_US", *NAME_ORIGINS})}
+    for i, faker in enumerate(fakers.values()):
+        faker.seed_instance(SEEDS[split] * 100 + 77 + i)
+    records = []
+    for i in range(DIRECTORY_RECORDS):
+        locale = rng.choice(["en_GB", "en_US"])
+        doc = carrier_directory(Gen(rng, fakers, locale, split))
+        records.append(
+            {
+                "id": f"{split}-dir-{i:03d}",
+                "split": split,
+                "carrier": "directory",
+                "locale": locale,
+                "text": doc.text.rstrip(),
+                "spans": doc.spans,
+            }
+        )
+    return records
+
+
 CARRIERS = {
     "chat": carrier_chat,
     "contact": carrier_contact,
@@ -771,7 +831,7 @@ def make_split(split: str) -> list[dict]:
                 "spans": doc.spans,
             }
         )
-    return records
+    return records + make_directory(split)
 
 
 # ---------------------------------------------------------------- business set (PII-free)
