@@ -225,9 +225,7 @@ def _may_be_header(line: str) -> bool:
 
 def _same_shape(line: str, previous: str) -> bool:
     """Both lines split into the same number (at least two) of cells by some delimiter."""
-    return any(
-        delimiter in line and line.count(delimiter) == previous.count(delimiter) for delimiter in _DELIMITERS
-    )
+    return any(delimiter in line and line.count(delimiter) == previous.count(delimiter) for delimiter in _DELIMITERS)
 
 
 def _header(line: str) -> tuple[dict[int, str] | None, str]:
