@@ -304,6 +304,12 @@ class Interrupt(TrainerCallback):
             raise KeyboardInterrupt("worker lost")
 
 
+def test_report_to_tensorboard_writes_event_files(dataset_dir: Path, tiny: str, tmp_path: Path) -> None:
+    """An optional reporter in the recipe (sft.report_to) works beside loraforge's own MLflow logging."""
+    train(dataset_dir, tiny, _config(max_steps=2, report_to="tensorboard"), tmp_path / "run")
+    assert list((tmp_path / "run" / "checkpoints" / "runs").glob("*/events.out.tfevents.*"))
+
+
 def test_rerun_resumes_from_the_last_checkpoint(dataset_dir: Path, tiny: str, tmp_path: Path) -> None:
     run = tmp_path / "run"
     synced: list[str] = []
