@@ -39,7 +39,7 @@ def data_prep(
         config: Shard size, ingest limits, PII policy and allow-list, dedup threshold, dataset scope and splits.
     """
     store = target_store(target.library())
-    shards = plan_shards(store, source, config.shard_size, target.prefix)
+    shards = plan_shards(store, source, config.shard_size, target.prefix, config.ingest.follow_symlinks)
     progress = RunProgress(
         f"data-prep-{target.tenant}-{target.project}-progress",
         f"data-prep progress: {len(shards)} shards through ingest and PII, then dedup and the dataset",

@@ -28,9 +28,11 @@ CACHED = {"cache_policy": INPUTS + TASK_SOURCE + STORE_GENERATION, "cache_expira
 
 
 @task(name="plan-shards", tags=["data-prep"], **IO_RETRIES)
-def plan_shards(store: str, source: str, shard_size: int, prefix: str) -> list[ShardSpec]:
+def plan_shards(store: str, source: str, shard_size: int, prefix: str, follow_symlinks: bool) -> list[ShardSpec]:
     """List the input files (a folder or a bucket prefix), cut into shards (never one task per document)."""
-    return prep.plan_shards(source, shard_size, store=resolve_store(store), prefix=prefix)
+    return prep.plan_shards(
+        source, shard_size, store=resolve_store(store), prefix=prefix, follow_symlinks=follow_symlinks
+    )
 
 
 @task(name="ingest-shard", tags=["data-prep", "ingest"], task_run_name="ingest-{shard.key}", **CACHED, **IO_RETRIES)

@@ -17,6 +17,7 @@ from pydantic import ValidationError
 
 from loraforge import prep
 from loraforge.errors import PermanentError, is_permanent
+from loraforge.ingest.core import survey
 from loraforge.storage import LocalStore
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -248,3 +249,25 @@ def test_the_prefect_flow_runs_through_a_hostile_folder(prefect_server, tmp_path
     manifest = data_prep(source=str(src), target=target)
     assert (manifest.n_files, manifest.n_documents) == (5, 2)
     assert manifest.quarantined_by_reason == {"skipped_hidden": 1, "skipped_special": 1, "skipped_symlink": 1}
+
+
+def test_follow_symlinks_takes_links_to_files_inside_the_source_only(tmp_path):
+    src, outside = tmp_path / "docs", tmp_path / "outside.txt"
+    (src / "sub").mkdir(parents=True)
+    outside.write_text(GOOD)
+    (src / "sub" / "policy.md").write_text(GOOD)
+    (src / "link_in.md").symlink_to(src / "sub" / "policy.md")
+    (src / "link_out.md").symlink_to(outside)
+    (src / "link_dir").symlink_to(src / "sub")
+    (src / "dangling.md").symlink_to(src / "gone.md")
+    files, skipped = survey(src, follow_symlinks=True)
+    assert [p.name for p in files] == ["link_in.md", "policy.md"]
+    assert {q.source: q.detail for q in skipped} == {
+        "dangling.md": "symbolic link to something other than a file",
+        "link_dir": "symbolic link (not followed)",
+        "link_out.md": "symbolic link to outside the source",
+    }
+    assert [p.name for p in survey(src)[0]] == ["policy.md"]  # off by default
+    config = prep.DataPrepConfig(ingest={"follow_symlinks": True})
+    shard = prep.plan_shards(src, 10, follow_symlinks=config.ingest.follow_symlinks)[0]
+    assert "link_in.md" in [rel for rel, content_id in shard.files if content_id.startswith("stat:")]

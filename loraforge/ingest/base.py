@@ -41,6 +41,11 @@ class IngestConfig(BaseModel):
         "fast", description='"fast" = PDF text layer; others need unstructured[pdf] (OCR/layout models).'
     )
     encoding_fallback: str | None = Field("cp1252", description="8-bit encoding tried for non-UTF-8 text.")
+    follow_symlinks: bool = Field(
+        False,
+        description="Ingest symlinked files whose target is a regular file inside the source folder (links "
+        "that leave it, and linked folders, are always skipped with a record).",
+    )
 
     @field_validator("encoding_fallback")
     @classmethod

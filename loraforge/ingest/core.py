@@ -51,13 +51,15 @@ PARSERS: dict[str, Parser] = {
 }
 
 
-def survey(source: Path) -> tuple[list[Path], list[Quarantined]]:
+def survey(source: Path, follow_symlinks: bool = False) -> tuple[list[Path], list[Quarantined]]:
     """Every regular file under ``source`` (recursively, sorted by relative path), and a ``skipped_*`` or
     ``unreadable`` record for every other entry, so nothing under the source goes unaccounted for.
 
     Hidden names (editor swap files, VCS metadata, OS droppings) are skipped, a hidden folder as one
-    record. Symlinks are skipped so a corpus cannot pull in files from outside its folder. FIFOs,
-    sockets and devices are skipped: reading one could block forever. Decided by ``lstat`` alone.
+    record. Symlinks are skipped so a corpus cannot pull in files from outside its folder; with
+    ``follow_symlinks``, a linked file whose target is a regular file inside ``source`` is listed (a
+    linked folder is still skipped: it could loop). FIFOs, sockets and devices are skipped: reading one
+    could block forever. Decided by ``lstat`` (and ``stat`` of a followed link's target) alone.
     """
     source = Path(source)
     if source.is_file():
@@ -66,6 +68,7 @@ def survey(source: Path) -> tuple[list[Path], list[Quarantined]]:
         raise FileNotFoundError(f"no such folder: {source}")
     found: list[Path] = []
     skipped: list[Quarantined] = []
+    inside = source.resolve() if follow_symlinks else None
 
     def skip(path: Path, reason: str, detail: str) -> None:
         skipped.append(quarantine(shown(path.relative_to(source).as_posix()), reason, detail))
@@ -81,7 +84,7 @@ def survey(source: Path) -> tuple[list[Path], list[Quarantined]]:
                 skip(path, *(_skip_reason(path, name) or ("skipped_hidden", "hidden folder")))
         for name in filenames:
             path = Path(dirpath, name)
-            if (reason := _skip_reason(path, name)) is None:
+            if (reason := _skip_reason(path, name, inside)) is None:
                 found.append(path)
             else:
                 skip(path, *reason)
@@ -95,13 +98,21 @@ def discover(source: Path) -> list[Path]:
     return survey(source)[0]
 
 
-def _skip_reason(path: Path, name: str) -> tuple[str, str] | None:
+def _skip_reason(path: Path, name: str, follow_inside: Path | None = None) -> tuple[str, str] | None:
+    """Why ``path`` is not ingested, or None. ``follow_inside``: follow links to regular files under it."""
     try:
         mode = path.lstat().st_mode
     except OSError as exc:
         return "unreadable", short_error(exc)
     if stat.S_ISLNK(mode):
-        return "skipped_symlink", "symbolic link (not followed)"
+        if follow_inside is None:
+            return "skipped_symlink", "symbolic link (not followed)"
+        target = path.resolve()
+        if not target.is_relative_to(follow_inside):
+            return "skipped_symlink", "symbolic link to outside the source"
+        mode = target.stat().st_mode if target.exists() else 0
+        if not stat.S_ISREG(mode):
+            return "skipped_symlink", "symbolic link to something other than a file"
     if name.startswith("."):
         return "skipped_hidden", "hidden name"
     if not stat.S_ISREG(mode):

@@ -38,7 +38,9 @@ def run_data_prep(
 ) -> DataPrepManifest:
     """The whole chain in one process, no orchestration: same stages, same outputs as the flow."""
     config, target = config or DataPrepConfig(), target or Target()
-    shards = plan_shards(source, config.shard_size, store=store, prefix=target.prefix)
+    shards = plan_shards(
+        source, config.shard_size, store=store, prefix=target.prefix, follow_symlinks=config.ingest.follow_symlinks
+    )
     ingested = [ingest_shard(store, shard, config) for shard in shards]
     scanned = [scan_pii(store, m, config) for m in ingested]
     deduped = deduplicate(store, scanned, config)

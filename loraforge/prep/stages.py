@@ -39,15 +39,20 @@ def logged(manifest: StageManifest) -> StageManifest:
 
 
 def plan_shards(
-    source: str | Path, shard_size: int, store: ArtifactStore | None = None, prefix: str = DEFAULT_PREFIX
+    source: str | Path,
+    shard_size: int,
+    store: ArtifactStore | None = None,
+    prefix: str = DEFAULT_PREFIX,
+    follow_symlinks: bool = False,
 ) -> list[ShardSpec]:
     """List every input file and cut the list into shards of ``shard_size`` files, scoped to ``prefix``.
 
     ``source`` is a folder or ``s3://bucket/prefix/``; a bucket is listed with the credentials of
     ``store`` when it is an ``S3Store`` (any bucket of its endpoint), else of the ``LORAFORGE_S3_*``
     environment. Planning a bucket reads no object: the listing's ETag and size identify content.
+    ``follow_symlinks`` (``IngestConfig.follow_symlinks``): a folder's links to files inside it are inputs.
     """
-    src = open_source(source, store)
+    src = open_source(source, store, follow_symlinks=follow_symlinks)
     files = src.list()
     return [
         ShardSpec(root=src.root, files=files[i : i + shard_size], prefix=prefix)

@@ -47,8 +47,9 @@ class FolderSource:
     not ingested (symlinks, hidden names, FIFOs, unreadable folders) are listed with a ``skipped:`` id so
     the ingest manifest accounts for every path under the folder."""
 
-    def __init__(self, folder: str | Path) -> None:
+    def __init__(self, folder: str | Path, follow_symlinks: bool = False) -> None:
         self.given = str(folder)
+        self.follow_symlinks = follow_symlinks
         self.folder = Path(folder).resolve()
         self.root = str(self.folder)
 
@@ -57,7 +58,7 @@ class FolderSource:
 
         if not self.folder.is_dir():
             raise FileNotFoundError(f"source folder not found: {self.given}")
-        files, skipped = survey(self.folder)
+        files, skipped = survey(self.folder, self.follow_symlinks)
         listed = [(p.relative_to(self.folder).as_posix(), _stat_id(p)) for p in files]
         listed += [(q.source, f"{SKIPPED}{q.reason}:{q.detail}") for q in skipped]
         return sorted(listed)
@@ -105,15 +106,18 @@ def _stat_id(path: Path) -> str:
     return f"stat:{info.st_size}:{info.st_mtime_ns}:{info.st_ino}"
 
 
-def open_source(root: str | Path, store: object | None = None, settings: Settings | None = None) -> InputSource:
+def open_source(
+    root: str | Path, store: object | None = None, settings: Settings | None = None, follow_symlinks: bool = False
+) -> InputSource:
     """The inputs under ``root``: a folder, or ``s3://bucket/prefix`` read with the credentials of ``store``
-    when it is an ``S3Store`` (any bucket of its endpoint), else of the ``LORAFORGE_S3_*`` settings."""
+    when it is an ``S3Store`` (any bucket of its endpoint), else of the ``LORAFORGE_S3_*`` settings.
+    ``follow_symlinks``: a folder's links to files inside it are inputs too (``IngestConfig``)."""
     if not str(root).strip():
         raise ValueError("source is empty: give a folder or an s3://bucket/prefix")
     if not str(root).startswith("s3://"):
         if Path(root).resolve() == Path("/"):
             raise ValueError("source is the filesystem root '/': give the folder that holds the documents")
-        return FolderSource(root)
+        return FolderSource(root, follow_symlinks)
     bucket, prefix = parse_s3_uri(str(root))
     if isinstance(store, S3Store):
         return BucketSource(store.at(bucket, prefix))
