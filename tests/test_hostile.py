@@ -75,6 +75,7 @@ def hostile(tmp_path_factory, bomb):
     (src / ".git").mkdir()
     (src / ".git" / "HEAD").write_text("ref: refs/heads/main\n")
     os.link(bomb, src / "bomb.docx")
+    (src / "tags.html").write_bytes(b"<html><body>" + b"<p>word</p>" * 150_000 + b"</body></html>")  # 1.7 MB
     with open(src / "huge.txt", "wb") as f:  # 4 GB, sparse: costs no disk, must never be read
         f.truncate(4 << 30)
     fates = {
@@ -91,6 +92,7 @@ def hostile(tmp_path_factory, bomb):
         ".git": "skipped_hidden",
         "bomb.docx": "bomb",
         "huge.txt": "too_large",
+        "tags.html": "too_large",  # 300,000 tags: parsing would cost ~1 GB
     }
     if not AS_ROOT:
         (src / "locked.txt").write_text(GOOD)

@@ -36,6 +36,12 @@ class IngestConfig(BaseModel):
         gt=0,
         description="A DOCX/zip whose members would decompress to more than this is quarantined as a bomb, unparsed.",
     )
+    max_html_tags: int = Field(
+        200_000,
+        gt=0,
+        description="An HTML file with more tags than this is quarantined as too_large, unparsed (parsing costs "
+        "about 3 KB of memory per element: 200,000 tags, open and close, stay near 300 MB).",
+    )
     timeout_s: float = Field(120.0, gt=0, description="Parse time limit per file, in seconds.")
     pdf_strategy: Literal["fast", "hi_res", "ocr_only", "auto"] = Field(
         "fast", description='"fast" = PDF text layer; others need unstructured[pdf] (OCR/layout models).'

@@ -251,6 +251,8 @@ def _parse(data: bytes, path: Path, source: str, config: IngestConfig) -> list[A
         raise ParseError(
             "bomb", f"zip members unpack to {unpacked} bytes > max_unpacked_bytes={config.max_unpacked_bytes}"
         )
+    if detected == "html" and (tags := data.count(b"<")) > config.max_html_tags:
+        raise ParseError("too_large", f"HTML with {tags} tags > max_html_tags={config.max_html_tags}")
     declared = declared_type(path)
     if detected == "encrypted-ooxml":
         raise ParseError("encrypted", detail)
