@@ -383,9 +383,13 @@ def test_plan_and_ingest_from_a_bucket_prefix(inbox, s3_server, no_network):
 
     shards = prep.plan_shards(source, 2, store=artifacts, prefix="acme/advisory")
 
-    assert [rel for s in shards for rel, _ in s.files] == sorted(INPUTS)  # hidden names and markers skipped
+    listed = [(rel, cid) for s in shards for rel, cid in s.files]
+    assert [rel for rel, cid in listed if cid.startswith("etag:")] == sorted(INPUTS)  # "folder" markers left out
+    hidden = [".DS_Store", "guides/.~lock.glossary.md#"]  # listed so the manifest accounts for them
+    assert [(rel, cid) for rel, cid in listed if not cid.startswith("etag:")] == [
+        (rel, "skipped:skipped_hidden:hidden name") for rel in hidden
+    ]
     assert {s.root for s in shards} == {acme.uri("inbox")}
-    assert all(cid.startswith("etag:") for s in shards for _, cid in s.files)
     acme.client.remove_object(s3_server.bucket, f"{acme.prefix}/inbox/guides/glossary.md")  # after planning
 
     manifests = [prep.ingest_shard(artifacts, shard, config) for shard in shards]
@@ -396,14 +400,16 @@ def test_plan_and_ingest_from_a_bucket_prefix(inbox, s3_server, no_network):
         acme.uri(f"inbox/{rel}") for rel in INPUTS if rel not in ("empty.txt", "guides/glossary.md")
     }
     assert sorted((q["source"], q["reason"]) for q in quarantined) == [
+        (acme.uri("inbox/.DS_Store"), "skipped_hidden"),
         (acme.uri("inbox/empty.txt"), "empty"),
+        (acme.uri("inbox/guides/.~lock.glossary.md#"), "skipped_hidden"),
         (acme.uri("inbox/guides/glossary.md"), "unreadable"),
     ]
     assert "deleted after planning" in next(q["detail"] for q in quarantined if q["reason"] == "unreadable")
     # The bytes that went through the bucket parse exactly as the local files do.
     local = ingest_files([folder / rel for rel in INPUTS if rel != "guides/glossary.md"], IngestConfig(), root=folder)
     assert sorted(d["id"] for d in docs) == sorted(d.id for d in local.documents)
-    assert sum(m.n_in for m in manifests) == len(INPUTS)
+    assert sum(m.n_in for m in manifests) == len(INPUTS) + len(hidden)
     assert no_network == []
 
 

@@ -82,11 +82,12 @@ class BucketSource:
         self.root = store.uri("").rstrip("/")
 
     def list(self) -> list[tuple[str, str]]:
-        # hidden names (".git/...", ".DS_Store") are skipped, as in a folder
-        files = [(k, h) for k, h in self.store.list_identities() if not any(p.startswith(".") for p in k.split("/"))]
-        if not files:
+        # hidden names (".git/...", ".DS_Store") are skipped with a record, as in a folder
+        listed = self.store.list_identities()
+        if not listed:
             raise FileNotFoundError(f"no input objects under {self.root}/")
-        return files
+        hidden = f"{SKIPPED}skipped_hidden:hidden name"
+        return [(k, hidden if any(p.startswith(".") for p in k.split("/")) else h) for k, h in listed]
 
     def name(self, rel: str) -> str:
         return self.store.uri(rel)
