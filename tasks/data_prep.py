@@ -28,7 +28,9 @@ CACHED = {"cache_policy": INPUTS + TASK_SOURCE + STORE_GENERATION, "cache_expira
 
 
 @task(name="plan-shards", tags=["data-prep"], **IO_RETRIES)
-def plan_shards(store: str, source: str, shard_size: int, prefix: str, follow_symlinks: bool) -> list[ShardSpec]:
+def plan_shards(
+    store: str, source: str, shard_size: int, prefix: str, follow_symlinks: bool = False
+) -> list[ShardSpec]:
     """List the input files (a folder or a bucket prefix), cut into shards (never one task per document)."""
     return prep.plan_shards(
         source, shard_size, store=resolve_store(store), prefix=prefix, follow_symlinks=follow_symlinks

@@ -438,7 +438,8 @@ def test_an_oversized_object_is_quarantined_without_download(inbox, s3_server):
     config = prep.DataPrepConfig(ingest=IngestConfig(max_bytes=1000))
     manifest = prep.ingest_shard(acme, shard, config)
     sizes = {rel: (Path(EXAMPLES / "docs" / rel)).stat().st_size for rel in INPUTS}
-    assert manifest.dropped_by_reason == {"empty": 1, "too_large": sum(1 for s in sizes.values() if s > 1000)}
+    too_large = sum(1 for s in sizes.values() if s > 1000)
+    assert manifest.dropped_by_reason == {"empty": 1, "skipped_hidden": 2, "too_large": too_large}
     assert manifest.extra["bytes"] == 0  # nothing over the limit was read; the empty file has 0 bytes
 
 
