@@ -54,10 +54,7 @@ class FlowTarget(Target):
     def library(self) -> Target:
         """The library's ``Target``: the same run, its blocks by name."""
         return Target(
-            tenant=self.tenant,
-            project=self.project,
-            store=self.store,
-            tracking_uri=self.tracking_uri,
+            **self.model_dump(exclude={"store_block", "mlflow_block"}),
             store_block=_saved_name(self.store_block),
             mlflow_block=_saved_name(self.mlflow_block),
         )

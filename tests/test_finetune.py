@@ -174,6 +174,7 @@ def test_a_training_killed_with_sigkill_resumes_from_its_last_complete_checkpoin
     import time
 
     from loraforge.finetune import FineTuneConfig, run_fine_tune
+    from loraforge.finetune.manifests import training_key
     from loraforge.prep import run_data_prep
     from loraforge.storage import read_json
     from loraforge.target import Target
@@ -220,6 +221,6 @@ def test_a_training_killed_with_sigkill_resumes_from_its_last_complete_checkpoin
         project="boots",
         dataset_version=version,
         run_name="ft-again",
-        training_key=config.training_key(version),
+        training_key=training_key(version, config.train_config().resolved()),
     )
     assert finetune._checkpoint_generation(store, run)[1] == 1

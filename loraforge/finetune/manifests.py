@@ -80,11 +80,6 @@ class FineTuneConfig(BaseModel):
 
         return DEFAULT_RECIPE if self.base_model in TINY_NAMES else MODEL_RECIPE
 
-    def training_key(self, dataset_version: str) -> str:
-        """What identifies a training, whoever runs it: the dataset version and every resolved setting."""
-        resolved = {"dataset_version": dataset_version, "train": self.train_config().resolved()}
-        return sha256_hex(json.dumps(resolved, sort_keys=True, default=str))[:16]
-
     def train_config(self):  # type: ignore[no-untyped-def]  # -> loraforge.train.config.TrainConfig
         """The recipe with ``training``, ``overrides`` and ``base_model`` applied on top, validated."""
         from loraforge.config import apply_overrides
@@ -100,6 +95,13 @@ class FineTuneConfig(BaseModel):
         return TrainConfig.model_validate(data)
 
 
+def training_key(dataset_version: str, resolved: dict[str, Any]) -> str:
+    """What identifies a training, whoever runs it: the dataset version and every resolved setting
+    (``FineTuneConfig.train_config().resolved()``)."""
+    identity = {"dataset_version": dataset_version, "train": resolved}
+    return sha256_hex(json.dumps(identity, sort_keys=True, default=str))[:16]
+
+
 class FineTuneRun(BaseModel):
     """Where one fine-tune lives: tenant/project scope, dataset, run name (stable across task retries)."""
 
@@ -111,7 +113,7 @@ class FineTuneRun(BaseModel):
     run_name: str
     tracking_uri: str | None = None  # None: MLFLOW_TRACKING_URI, else the local SQLite store
     mlflow_run_id: str = ""
-    # content key of (dataset version, resolved training config), set when tracking starts: checkpoints
+    # ``training_key`` of (dataset version, resolved training config), set when tracking starts: checkpoints
     # live under it, so a run started again for the same data and settings resumes an interrupted one
     training_key: str = ""
     # extra MLflow run tags from the caller, e.g. the flow's prefect.flow_run_id / prefect.flow_run_url

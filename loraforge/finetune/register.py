@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from loraforge import display
-from loraforge.finetune.manifests import FineTuneConfig, FineTuneOutcome, FineTuneRun, Packaged
+from loraforge.finetune.manifests import FineTuneConfig, FineTuneOutcome, FineTuneRun, Packaged, training_key
 from loraforge.storage import ArtifactStore, read_json, write_json
 
 log = logging.getLogger(__name__)
@@ -51,15 +51,15 @@ def tracker(run: FineTuneRun):  # type: ignore[no-untyped-def]  # -> loraforge.t
 
 def start_tracking(store: ArtifactStore, run: FineTuneRun, config: FineTuneConfig) -> FineTuneRun:
     """Open the MLflow run (params: train recipe, evaluation, dataset version) with the dataset as input."""
+    from loraforge.tracking import TRAINING_KEY_TAG
+
     params = {
         "train": config.train_config().resolved(),
         "eval": config.evaluation.model_dump(),
         "dataset_version": run.dataset_version,
     }
-    from loraforge.tracking import TRAINING_KEY_TAG
-
     t = tracker(run)
-    key = config.training_key(run.dataset_version)
+    key = training_key(run.dataset_version, params["train"])
     base_model = portable_base_model(params["train"]["model"]["name"])
     tags = {**run.tags, "dataset_version": run.dataset_version, "base_model": base_model, TRAINING_KEY_TAG: key}
     description = f"Fine-tuning `{base_model}` on dataset `{run.dataset_version}`: not finished yet."
