@@ -188,7 +188,7 @@ def deduplicate(store: ArtifactStore, scanned: Sequence[StageManifest], config: 
     parts = IndexStore(store, f"{prefix}/prep/dedup")
     index = parts.load(config.dedup)
     result = Deduplicator(config.dedup, index=index).run(docs)
-    parts.append(result.index.tail(len(index)))
+    parts.append(result.added)
     out_key = f"{prefix}/prep/dedup/{sha256_hex(''.join(sorted(d.id for d in result.kept)))[:16]}"
     write_jsonl(store, out_key + ".docs.jsonl", result.kept)
     write_jsonl(store, out_key + ".removed.jsonl", [r.to_dict() for r in result.removed])
