@@ -24,10 +24,11 @@ from loraforge.dedup import (
     compute_signatures,
     normalize,
     optimal_bands,
+    signature_id,
 )
 from loraforge.dedup.minhash import SIGNATURE_SCHEME
 from loraforge.prep.manifests import DataPrepConfig, StageManifest
-from loraforge.prep.stages import deduplicate
+from loraforge.prep.stages import deduplicate, read_docs, scan_pii
 from loraforge.records import Document, Element, sha256_hex
 from loraforge.storage import LocalStore, S3Store, read_jsonl, write_jsonl
 
@@ -446,6 +447,30 @@ def test_concurrent_runs_keep_both_runs_survivors(tmp_path) -> None:  # noqa: AN
         ("c/b5-edited.txt", b[5].id),
     ]
     assert len(parts.load(config.dedup)) == 81 and len(parts.part_keys()) == 3
+
+
+def test_pii_shard_tasks_compute_the_signatures_dedup_reads(tmp_path, monkeypatch) -> None:  # noqa: ANN001
+    prefix, config, store = "acme/handbook", DataPrepConfig(), LocalStore(tmp_path)
+    docs = [doc(make_text(4000 + i), f"s/{i}.txt") for i in range(6)] + [doc(make_text(4000), "s/copy.txt")]
+    shards = [scan_pii(store, _scanned(store, prefix, f"in{k}", docs[k::2]), config) for k in range(2)]
+    for shard in shards:
+        [key] = shard.signatures
+        assert key.endswith(f".minhash-{signature_id(config.dedup)}.npy")
+        stored = np.load(io.BytesIO(store.get_bytes(key)))
+        np.testing.assert_array_equal(
+            stored, compute_signatures([d.text for d in read_docs(store, shard.outputs)], config.dedup)
+        )
+
+    def computed_again(*args, **kwargs):  # noqa: ANN002, ANN003, ANN202
+        raise AssertionError("dedup computed signatures the shard tasks had written")
+
+    monkeypatch.setattr("loraforge.dedup.index.compute_signatures", computed_again)
+    # under other signature parameters the shards' signatures do not fit: dedup would compute its own
+    reseeded = DataPrepConfig(dedup=DedupConfig(advanced=DedupAdvanced(seed=7)))
+    with pytest.raises(AssertionError, match="computed signatures"):
+        deduplicate(store, shards, reseeded)
+    out = deduplicate(store, shards, config)
+    assert (out.n_out, out.dropped_by_reason) == (6, {"exact_duplicate": 1})
 
 
 def test_concurrent_runs_on_s3(s3_server) -> None:  # noqa: ANN001
