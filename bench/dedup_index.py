@@ -6,7 +6,8 @@ Synthetic entries (random uint32 signatures at num_perm=128, random digests, 16-
 written to a local folder store as ``PARTS`` parts and, as the baseline, as one single index file of
 the same entries. Reported: wall time and peak traced memory (numpy arrays and Python objects) of
 loading each, the ratio parts/single, and the time of one dedup run of 1,000 new documents against
-the loaded index (LSH buckets over every index row).
+the loaded index, next to the same run against an empty index (the run meets only the entries that
+share a text or a band hash with its documents, so its cost should barely grow with the index).
 """
 
 from __future__ import annotations
@@ -16,8 +17,11 @@ import tempfile
 import time
 import tracemalloc
 from collections.abc import Callable
+from pathlib import Path
 
 import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # this checkout's loraforge, installed or not
 
 from loraforge.dedup import DedupConfig, Deduplicator, IndexStore, NearDupIndex, band_hashes
 from loraforge.records import Document, Element
@@ -72,12 +76,15 @@ def main(n_parts: int = 100, rows: int = 10_000) -> None:
             elements = [Element("text", text)]
             docs.append(Document(Document.make_id("txt", elements), f"new/{i}.txt", "txt", elements, str(i)))
         _, query_s, query_mib = measured(lambda: Deduplicator(config, index=index).run(docs))
+        _, alone_s, alone_mib = measured(lambda: Deduplicator(config).run(docs))
 
     print(f"{n_parts} parts x {rows} rows = {len(index):,} signatures ({data_mib:,.0f} MiB of arrays)")
     print(f"{'load single file (baseline)':34s} {base_s:8.2f} s {base_mib:9.0f} MiB peak")
     print(f"{'load all parts':34s} {parts_s:8.2f} s {parts_mib:9.0f} MiB peak")
     print(f"{'ratio parts / single':34s} {parts_s / base_s:8.2f} x {parts_mib / base_mib:9.2f} x")
     print(f"{'dedup run of 1,000 docs vs index':34s} {query_s:8.2f} s {query_mib:9.0f} MiB peak")
+    print(f"{'the same run, empty index':34s} {alone_s:8.2f} s {alone_mib:9.0f} MiB peak")
+    print(f"{'ratio index / empty':34s} {query_s / alone_s:8.2f} x")
 
 
 if __name__ == "__main__":

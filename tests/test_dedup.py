@@ -24,10 +24,11 @@ from loraforge.dedup import (
     compute_signatures,
     normalize,
     optimal_bands,
+    signature_id,
 )
 from loraforge.dedup.minhash import SIGNATURE_SCHEME
 from loraforge.prep.manifests import DataPrepConfig, StageManifest
-from loraforge.prep.stages import deduplicate
+from loraforge.prep.stages import deduplicate, read_docs, scan_pii
 from loraforge.records import Document, Element, sha256_hex
 from loraforge.storage import LocalStore, S3Store, read_jsonl, write_jsonl
 
@@ -284,6 +285,43 @@ def test_persisted_index_removes_copies_of_earlier_runs(tmp_path) -> None:  # no
     assert (rerun.removed, len(rerun.index)) == ([], 4)
 
 
+def unrelated_entries(config: DedupConfig, rows: int, seed: int) -> NearDupIndex:
+    """Index entries of documents no run here resembles: random signatures and digests."""
+    rng = np.random.default_rng(seed)
+    sigs = rng.integers(0, 2**32, (rows, config.num_perm), dtype=np.uint32)
+    ids = [f"unrelated-{seed}-{i}" for i in range(rows)]
+    exact, lengths = rng.integers(0, 256, (rows, 32), dtype=np.uint8), rng.integers(100, 9_000, rows, dtype=np.int64)
+    return NearDupIndex(
+        config, ids, [f"{i}.txt" for i in ids], exact, lengths, sigs, band_hashes(sigs, config.bands, config.rows)
+    )
+
+
+def test_a_run_against_a_large_index_meets_only_the_entries_it_can_match() -> None:
+    config = DedupConfig()
+    corpus_a = [doc(make_text(170 + i), f"2024/a{i}.txt") for i in range(3)]
+    small = Deduplicator().run(corpus_a).index
+    large = NearDupIndex.concat(
+        config, [unrelated_entries(config, 30_000, 1), small, unrelated_entries(config, 30_000, 2)]
+    )
+    copy = doc(corpus_a[1].text.replace(" ", "\r\n", 30), "2025/a1-resaved.txt")
+    near = doc(edit(corpus_a[2].text, [60, 200]) + " Appendix follows", "2025/a2-v2.txt")
+    rerun, new = doc(corpus_a[0].text, "2024/a0.txt"), doc(make_text(180), "2025/new.txt")
+    batch = [copy, near, rerun, new]
+
+    # what the run touches: the entry with a0's and a1's text, and a2 through a shared band hash
+    exact = np.stack([np.frombuffer(bytes.fromhex(sha256_hex(normalize(d.text))), np.uint8) for d in batch])
+    assert large.rows_sharing(exact=exact).tolist() == [30_000, 30_001]
+    bands = band_hashes(compute_signatures([near.text], config), config.bands, config.rows)
+    assert large.rows_sharing(bands=bands).tolist() == [30_002]
+
+    against_small, against_large = Deduplicator(index=small).run(batch), Deduplicator(index=large).run(batch)
+    assert against_large.removed == against_small.removed and len(against_large.removed) == 2
+    assert against_large.clusters == against_small.clusters
+    assert kept_sources(against_large) == kept_sources(against_small) == ["2024/a0.txt", "2025/new.txt"]
+    assert against_large.added.ids == [new.id]  # a0 met again is the index's own entry
+    assert len(against_large.index) == 60_004
+
+
 def test_index_with_other_signature_parameters_is_refused(tmp_path) -> None:  # noqa: ANN001
     store = LocalStore(tmp_path)
     Deduplicator().run([doc(make_text(90), "a.txt")]).index.save(store, "idx.npz")
@@ -411,6 +449,30 @@ def test_concurrent_runs_keep_both_runs_survivors(tmp_path) -> None:  # noqa: AN
     assert len(parts.load(config.dedup)) == 81 and len(parts.part_keys()) == 3
 
 
+def test_pii_shard_tasks_compute_the_signatures_dedup_reads(tmp_path, monkeypatch) -> None:  # noqa: ANN001
+    prefix, config, store = "acme/handbook", DataPrepConfig(), LocalStore(tmp_path)
+    docs = [doc(make_text(4000 + i), f"s/{i}.txt") for i in range(6)] + [doc(make_text(4000), "s/copy.txt")]
+    shards = [scan_pii(store, _scanned(store, prefix, f"in{k}", docs[k::2]), config) for k in range(2)]
+    for shard in shards:
+        [key] = shard.signatures
+        assert key.endswith(f".minhash-{signature_id(config.dedup)}.npy")
+        stored = np.load(io.BytesIO(store.get_bytes(key)))
+        np.testing.assert_array_equal(
+            stored, compute_signatures([d.text for d in read_docs(store, shard.outputs)], config.dedup)
+        )
+
+    def computed_again(*args, **kwargs):  # noqa: ANN002, ANN003, ANN202
+        raise AssertionError("dedup computed signatures the shard tasks had written")
+
+    monkeypatch.setattr("loraforge.dedup.index.compute_signatures", computed_again)
+    # under other signature parameters the shards' signatures do not fit: dedup would compute its own
+    reseeded = DataPrepConfig(dedup=DedupConfig(advanced=DedupAdvanced(seed=7)))
+    with pytest.raises(AssertionError, match="computed signatures"):
+        deduplicate(store, shards, reseeded)
+    out = deduplicate(store, shards, config)
+    assert (out.n_out, out.dropped_by_reason) == (6, {"exact_duplicate": 1})
+
+
 def test_concurrent_runs_on_s3(s3_server) -> None:  # noqa: ANN001
     store = S3Store(s3_server.endpoint, s3_server.bucket, *s3_server.admin, prefix=f"tests/dedup-{uuid.uuid4().hex}")
     prefix, config = "acme/handbook", DataPrepConfig()
@@ -438,8 +500,9 @@ def test_legacy_single_index_with_flat_config_is_read_as_a_part(tmp_path) -> Non
     copy = doc(make_text(6001), "new/copy.txt")
     result = Deduplicator(index=parts.load(DedupConfig())).run([copy, doc(make_text(6100), "new/0.txt")])
     assert kept_sources(result) == ["new/0.txt"] and result.removed[0].survivor_id == old.ids[1]
-    key = parts.append(result.index.tail(3))
-    assert parts.append(result.index.tail(3)) == key  # the same survivors again: the same part, once
+    assert result.added.ids == [result.kept[0].id]
+    key = parts.append(result.added)
+    assert parts.append(result.added) == key  # the same survivors again: the same part, once
     assert parts.part_keys() == [f"{folder}/index.npz", key]
     assert parts.load(DedupConfig()).ids == [*old.ids, result.kept[0].id]
     assert store.exists(f"{folder}/index.npz")  # never rewritten

@@ -1,7 +1,7 @@
 """Deduplication: exact (sha256 of normalised text), then near-duplicate (MinHash + LSH, verified).
 
-``minhash`` turns texts into signatures (shard-parallel, pure); ``index`` holds the persisted
-``NearDupIndex`` and the ``Deduplicator`` that clusters and picks survivors.
+``minhash`` turns texts into signatures (pure; the PII shard tasks compute them in parallel);
+``index`` holds the persisted ``NearDupIndex`` and the ``Deduplicator`` that clusters and picks survivors.
 """
 
 from loraforge.dedup.index import Deduplicator, DedupResult, DuplicateOf, IndexStore, NearDupIndex
@@ -12,6 +12,7 @@ from loraforge.dedup.minhash import (
     compute_signatures,
     normalize,
     optimal_bands,
+    signature_id,
 )
 
 __all__ = [
@@ -26,4 +27,5 @@ __all__ = [
     "compute_signatures",
     "normalize",
     "optimal_bands",
+    "signature_id",
 ]

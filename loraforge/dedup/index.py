@@ -48,17 +48,40 @@ class NearDupIndex:
 
     def add(self, docs: Sequence[Document], exact: np.ndarray, lengths: np.ndarray, sigs: np.ndarray) -> NearDupIndex:
         """A new index with these documents appended; ids already present are skipped."""
+        return NearDupIndex.concat(self.config, [self, self.new_entries(docs, exact, lengths, sigs)])
+
+    def new_entries(
+        self, docs: Sequence[Document], exact: np.ndarray, lengths: np.ndarray, sigs: np.ndarray
+    ) -> NearDupIndex:
+        """An index of those ``docs`` whose id is not in this one (the first of repeated ids)."""
         seen = set(self.ids)
         new = [i for i, d in enumerate(docs) if not (d.id in seen or seen.add(d.id))]
-        return NearDupIndex(
-            self.config,
-            self.ids + [docs[i].id for i in new],
-            self.sources + [docs[i].source for i in new],
-            np.concatenate([self.exact, exact[new]]),
-            np.concatenate([self.lengths, lengths[new]]),
-            np.concatenate([self.signatures, sigs[new]]),
-            np.concatenate([self.bands, band_hashes(sigs[new], self.config.bands, self.config.rows)]),
-        )
+        bands = band_hashes(sigs[new], self.config.bands, self.config.rows)
+        ids, sources = [docs[i].id for i in new], [docs[i].source for i in new]
+        return NearDupIndex(self.config, ids, sources, exact[new], lengths[new], sigs[new], bands)
+
+    def rows(self, keep: np.ndarray) -> NearDupIndex:
+        """The entries at the row numbers ``keep``, in that order."""
+        ids, sources = [self.ids[i] for i in keep], [self.sources[i] for i in keep]
+        fields = (self.exact, self.lengths, self.signatures, self.bands)
+        return NearDupIndex(self.config, ids, sources, *(f[keep] for f in fields))
+
+    def rows_sharing(self, exact: np.ndarray | None = None, bands: np.ndarray | None = None) -> np.ndarray:
+        """Sorted row numbers of the entries with one of the ``exact`` digests (n, 32), or sharing a band
+        hash with a row of ``bands`` (m, bands) in the same band: vectorised, so a run against an index
+        of millions touches only the entries that can meet its documents."""
+        hit = np.zeros(len(self), bool)
+        if exact is not None and len(exact) and len(self):
+            # the first 8 bytes find the candidates, the whole digest confirms them
+            head = np.ascontiguousarray(self.exact[:, :8]).view(np.uint64).ravel()
+            wanted = np.ascontiguousarray(exact[:, :8]).view(np.uint64).ravel()
+            digests = {e.tobytes() for e in exact}
+            for row in np.flatnonzero(_member(head, wanted)):
+                hit[row] = self.exact[row].tobytes() in digests
+        if bands is not None and len(bands) and len(self):
+            for b in range(self.bands.shape[1]):
+                hit |= _member(self.bands[:, b], bands[:, b])
+        return np.flatnonzero(hit)
 
     def for_config(self, config: DedupConfig) -> NearDupIndex:
         """This index under ``config``: the same signatures, band hashes redone for its banding."""
@@ -77,19 +100,6 @@ class NearDupIndex:
         names = {"ids": np.array(self.ids, dtype=str), "sources": np.array(self.sources, dtype=str)}
         np.savez(buf, meta=np.array(meta), **names, **arrays)
         return store.put_bytes(key, buf.getvalue())
-
-    def tail(self, start: int) -> NearDupIndex:
-        """The entries from row ``start`` on, e.g. what one run added to the index it was given."""
-        cut = slice(start, None)
-        return NearDupIndex(
-            self.config,
-            self.ids[cut],
-            self.sources[cut],
-            self.exact[cut],
-            self.lengths[cut],
-            self.signatures[cut],
-            self.bands[cut],
-        )
 
     @classmethod
     def concat(cls, config: DedupConfig, parts: Sequence[NearDupIndex]) -> NearDupIndex:
@@ -118,6 +128,14 @@ class NearDupIndex:
             ids, sources = z["ids"].tolist(), z["sources"].tolist()  # plain str, in C
             config = DedupConfig(**meta["config"])
             return cls(config, ids, sources, z["exact"], z["lengths"], z["signatures"], z["bands"])
+
+
+def _member(values: np.ndarray, wanted: np.ndarray) -> np.ndarray:
+    """``np.isin(values, wanted)`` for a few ``wanted`` among many ``values``: a binary search of the
+    small sorted side instead of sorting the large one."""
+    wanted = np.sort(wanted)
+    at = np.minimum(np.searchsorted(wanted, values), len(wanted) - 1)
+    return wanted[at] == values
 
 
 class IndexStore:
@@ -178,7 +196,13 @@ class DedupResult:
     kept: list[Document]  # input order
     removed: list[DuplicateOf]
     clusters: list[list[str]]  # distinct ids, survivor first, the rest sorted; earlier runs' members too
-    index: NearDupIndex  # the input index plus this run's survivors
+    added: NearDupIndex  # this run's survivors not already in the index: the part a run persists
+    earlier: NearDupIndex  # the index the run was given
+
+    @property
+    def index(self) -> NearDupIndex:
+        """The input index plus this run's survivors."""
+        return NearDupIndex.concat(self.added.config, [self.earlier, self.added])
 
 
 class _ShingleSets:
@@ -229,16 +253,27 @@ class Deduplicator:
 
     def run(self, docs: Sequence[Document], signatures: np.ndarray | None = None) -> DedupResult:
         """Deduplicate ``docs``; pass ``signatures`` (aligned with docs) when computed elsewhere."""
-        cfg, idx, n = self.config, self.index, len(docs)
+        cfg, n = self.config, len(docs)
         texts = [d.text for d in docs]
         sigs = self.signatures(docs) if signatures is None else np.asarray(signatures, np.uint32)
         if sigs.shape != (n, cfg.num_perm):
             raise ValueError(f"signatures have shape {sigs.shape}, expected {(n, cfg.num_perm)}")
         norm = [s for sl in _chunks(texts) for s in _normalized(_tokenize(texts[sl]))]
         exact = np.frombuffer(b"".join(hashlib.sha256(s.encode()).digest() for s in norm), np.uint8).reshape(n, 32)
-        digests = [e.tobytes() for e in exact] + [e.tobytes() for e in idx.exact]
-        lengths = np.concatenate([np.fromiter(map(len, norm), np.int64, n), idx.lengths])
-        all_sigs = np.concatenate([sigs, idx.signatures])
+        digests, length = [e.tobytes() for e in exact], np.fromiter(map(len, norm), np.int64, n)
+        # LSH runs over one document per distinct text (empty texts excluded), and an earlier run's
+        # survivor with the same text stands for it.
+        same_text = self.index.rows_sharing(exact=exact)
+        known, first_now = {self.index.exact[r].tobytes() for r in same_text}, {}
+        for i, digest in enumerate(digests):
+            first_now.setdefault(digest, i)
+        reps = [i for i, d in enumerate(digests) if first_now[d] == i and d not in known and length[i] > 0]
+        rep_bands = band_hashes(sigs[reps], cfg.bands, cfg.rows)
+        # Only the earlier survivors this run can meet take part (same text, or a band hash shared with
+        # a representative): the others cannot join a component that holds a document of this run.
+        idx = self.index.rows(np.union1d(same_text, self.index.rows_sharing(bands=rep_bands)))
+        digests += [e.tobytes() for e in idx.exact]
+        lengths, all_sigs = np.concatenate([length, idx.lengths]), np.concatenate([sigs, idx.signatures])
         shingles = _ShingleSets(texts, cfg.shingle_size) if cfg.verify == "exact" else None
 
         def similarity(a: int, b: int) -> float:
@@ -251,16 +286,15 @@ class Deduplicator:
         first: dict[bytes, int] = {}
         for node in [*range(n, len(digests)), *range(n)]:
             uf.union(node, first.setdefault(digests[node], node))
-        # Stage 2, LSH over one node per distinct text (empty texts excluded) and the index.
-        reps = np.array([i for i in range(n) if first[digests[i]] == i and lengths[i] > 0], np.int64)
-        buckets = np.concatenate([band_hashes(sigs[reps], cfg.bands, cfg.rows), idx.bands])
-        groups = _buckets(np.concatenate([reps, np.arange(n, len(digests))]), buckets, n)
+        # Stage 2, LSH buckets of the representatives and those earlier survivors, verified pairs.
+        nodes = np.concatenate([np.array(reps, np.int64), np.arange(n, len(digests))])
+        groups = _buckets(nodes, np.concatenate([rep_bands, idx.bands]), n)
         if shingles is not None:
             shingles.prefetch({m for group in groups for m in group})
         self._link_verified(groups, uf, n, lambda a, b: similarity(a, b) >= cfg.threshold)
 
         ids = [d.id for d in docs] + idx.ids
-        kept, dropped, clusters = self._survivors(docs, ids, lengths, uf)
+        kept, dropped, clusters = self._survivors(docs, idx, ids, lengths, uf)
         if shingles is not None:
             shingles.prefetch({x for pair in dropped for x in pair})
         removed = []
@@ -269,8 +303,8 @@ class Deduplicator:
             sim = 1.0 if is_exact else round(similarity(m, best), 4)
             removed.append(DuplicateOf(ids[m], docs[m].source, "exact" if is_exact else "near", ids[best], sim))
         removed.sort(key=lambda r: (r.survivor_id, r.doc_id, r.source))
-        index = idx.add([docs[i] for i in kept], exact[kept], lengths[kept], sigs[kept])
-        return DedupResult([docs[i] for i in kept], removed, clusters, index)
+        added = self.index.new_entries([docs[i] for i in kept], exact[kept], length[kept], sigs[kept])
+        return DedupResult([docs[i] for i in kept], removed, clusters, added, self.index)
 
     @staticmethod
     def _link_verified(groups: list[list[int]], uf: _UnionFind, n: int, similar: Callable[[int, int], bool]) -> None:
@@ -299,12 +333,16 @@ class Deduplicator:
                 else:
                     met.append([a])
 
+    @staticmethod
     def _survivors(
-        self, docs: Sequence[Document], ids: list[str], lengths: np.ndarray, uf: _UnionFind
+        docs: Sequence[Document], idx: NearDupIndex, ids: list[str], lengths: np.ndarray, uf: _UnionFind
     ) -> tuple[list[int], list[tuple[int, int]], list[list[str]]]:
-        """Kept nodes (input order), (removed, survivor) node pairs, and the clusters' ids."""
-        n, earlier = len(docs), set(zip(self.index.ids, self.index.sources, strict=True))
-        sources = [d.source for d in docs] + self.index.sources
+        """Kept nodes (input order), (removed, survivor) node pairs, and the clusters' ids.
+
+        ``idx`` holds the earlier survivors that take part; a document met again (same id, so same
+        text) is among them."""
+        n, earlier = len(docs), set(zip(idx.ids, idx.sources, strict=True))
+        sources = [d.source for d in docs] + idx.sources
         components: dict[int, list[int]] = {}
         for node in range(len(ids)):
             components.setdefault(uf.find(node), []).append(node)

@@ -12,6 +12,8 @@ shingle: joining shingles in Python, not the MinHash, is what limits throughput 
 from __future__ import annotations
 
 import functools
+import hashlib
+import json
 import unicodedata
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
@@ -238,6 +240,12 @@ def compute_signatures(texts: Sequence[str], config: DedupConfig) -> np.ndarray:
         matrix = RMinHash.digest_matrix_from_flat_token_hashes(flat, offsets, config.num_perm, config.seed)
         out.append(np.array(matrix.to_rows(), np.uint32).reshape(-1, config.num_perm))
     return np.concatenate(out)
+
+
+def signature_id(config: DedupConfig) -> str:
+    """A name for the signatures ``compute_signatures`` gives under ``config``: same name, same signatures."""
+    key = json.dumps([SIGNATURE_SCHEME, config.num_perm, config.seed, config.shingle_size])
+    return hashlib.sha256(key.encode()).hexdigest()[:12]
 
 
 def _buckets(nodes: np.ndarray, bands: np.ndarray, n: int) -> list[list[int]]:

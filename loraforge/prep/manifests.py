@@ -57,6 +57,9 @@ class StageManifest(BaseModel):
     outputs: list[str] = Field(default_factory=list)  # store keys (not "keys": pydantic models with a
     # "keys" attribute break dict(model), which Prefect calls on task results)
     quarantine_keys: list[str] = Field(default_factory=list)
+    # MinHash signatures of the outputs' documents (``.npy``, rows aligned), where the stage computed
+    # them: the PII shard tasks do, so dedup, one task for the whole run, only reads them
+    signatures: list[str] = Field(default_factory=list)
     n_in: int = 0
     n_out: int = 0
     dropped_by_reason: dict[str, int] = Field(default_factory=dict)

@@ -8,6 +8,7 @@ manifest's ``tenant/project`` prefix. The Prefect tasks wrap exactly these funct
 
 from __future__ import annotations
 
+import io
 import logging
 import tempfile
 import threading
@@ -16,8 +17,10 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from loraforge.dataset.build import build_examples, save_dataset
-from loraforge.dedup import Deduplicator, IndexStore
+from loraforge.dedup import DedupConfig, Deduplicator, IndexStore, compute_signatures, signature_id
 from loraforge.errors import PermanentError
 from loraforge.ingest import IngestConfig, IngestResult, ingest_file
 from loraforge.ingest.base import oversize, quarantine, short_error
@@ -169,7 +172,17 @@ def scan_pii(store: ArtifactStore, ingested: StageManifest, config: DataPrepConf
         "pii_by_recognizer": result.by_recognizer,
         "docs_with_pii": len(result.findings),
     }
-    return _write_shard(store, "pii", ingested.prefix, base, len(docs), result.documents, result.quarantined, counts)
+    manifest = _write_shard(
+        store, "pii", ingested.prefix, base, len(docs), result.documents, result.quarantined, counts
+    )
+    # the dedup signatures of this shard, here where shards run in parallel
+    signatures = compute_signatures([d.text for d in result.documents], config.dedup)
+    buf = io.BytesIO()
+    np.save(buf, signatures, allow_pickle=False)
+    key = f"{base}.minhash-{signature_id(config.dedup)}.npy"
+    store.put_bytes(key, buf.getvalue())
+    manifest.signatures = [key]
+    return manifest
 
 
 def _one_prefix(manifests: Sequence[StageManifest]) -> str:
@@ -177,6 +190,21 @@ def _one_prefix(manifests: Sequence[StageManifest]) -> str:
     if len(prefixes) != 1:
         raise ValueError(f"manifests of one run share one tenant/project scope, got {sorted(prefixes)}")
     return prefixes.pop()
+
+
+def _shard_signatures(store: ArtifactStore, scanned: Sequence[StageManifest], config: DedupConfig) -> np.ndarray | None:
+    """The signatures the shard tasks computed, aligned with ``read_docs`` of their outputs; None when
+    a shard has none under ``config``'s signature parameters (then dedup computes them all)."""
+    name, parts = f".minhash-{signature_id(config)}.npy", []
+    for manifest in scanned:
+        keys = [k for k in manifest.signatures if k.endswith(name)]
+        if len(keys) != 1:
+            return None
+        part = np.load(io.BytesIO(store.get_bytes(keys[0])), allow_pickle=False)
+        if part.shape != (manifest.n_out, config.num_perm):
+            return None
+        parts.append(part)
+    return np.concatenate(parts) if parts else None
 
 
 def deduplicate(store: ArtifactStore, scanned: Sequence[StageManifest], config: DataPrepConfig) -> StageManifest:
@@ -187,8 +215,8 @@ def deduplicate(store: ArtifactStore, scanned: Sequence[StageManifest], config: 
     # each other's (see IndexStore for what two runs at the same time can and cannot see).
     parts = IndexStore(store, f"{prefix}/prep/dedup")
     index = parts.load(config.dedup)
-    result = Deduplicator(config.dedup, index=index).run(docs)
-    parts.append(result.index.tail(len(index)))
+    result = Deduplicator(config.dedup, index=index).run(docs, _shard_signatures(store, scanned, config.dedup))
+    parts.append(result.added)
     out_key = f"{prefix}/prep/dedup/{sha256_hex(''.join(sorted(d.id for d in result.kept)))[:16]}"
     write_jsonl(store, out_key + ".docs.jsonl", result.kept)
     write_jsonl(store, out_key + ".removed.jsonl", [r.to_dict() for r in result.removed])
