@@ -52,11 +52,11 @@ class _Capture(logging.Handler):
 def test_manifest_counts_match_the_planted_corpus(first_run):
     _, state, _ = first_run
     manifest = state.result()
-    assert manifest.n_files == TOTALS["files"] == 39
-    assert manifest.n_documents == TOTALS["documents_ingested"] == 74
+    assert manifest.n_files == TOTALS["files"] == 40
+    assert manifest.n_documents == TOTALS["documents_ingested"] == 75
     assert manifest.quarantined_by_reason == TOTALS["files_quarantined"]
     assert manifest.dedup == {
-        "in": 74,
+        "in": 75,
         "kept": TOTALS["documents_after_dedup"],
         "exact_duplicate": TOTALS["exact_duplicates_dropped"],
         "near_duplicate": TOTALS["near_duplicates_dropped"],

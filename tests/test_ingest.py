@@ -351,16 +351,16 @@ def test_truncated_pdf_is_unreadable(tmp_path: Path) -> None:
     assert result.quarantined[0].detail == "PDF structure: PdfStreamError"
 
 
-def test_pdf_without_text_layer_is_empty(tmp_path: Path) -> None:
+def test_pdf_without_text_layer_or_words_is_empty(tmp_path: Path) -> None:
     from fpdf import FPDF
 
     pdf = FPDF()
     pdf.add_page()
-    pdf.rect(20, 20, 100, 50, style="F")  # a scan is an image: no text layer either
+    pdf.rect(20, 20, 100, 50, style="F")  # no text layer, and nothing OCR can read (tests/test_ingest_ocr.py)
     (tmp_path / "scan.pdf").write_bytes(bytes(pdf.output()))
     result = ingest_file(tmp_path / "scan.pdf")
     assert [(q.reason, q.detail) for q in result.quarantined] == [
-        ("empty", "no text layer on 1 page(s): scanned? (OCR needs unstructured[pdf])")
+        ("empty", "no text layer on 1 page(s) and OCR found no text")
     ]
 
 
