@@ -59,6 +59,11 @@ class IngestConfig(BaseModel):
         60.0, gt=0, description="OCR time limit per page, in seconds; each OCR'd page adds it to timeout_s."
     )
     ocr_dpi: int = Field(300, ge=72, le=600, description="Resolution scanned pages are rendered at for OCR.")
+    rule_based_sentences: bool = Field(
+        True,
+        description="Count sentences by punctuation rules, not spaCy's parser, when unstructured guesses "
+        "title vs text in plain text, HTML and DOCX (several times faster; see ingest/sentences.py).",
+    )
     encoding_fallback: str | None = Field("cp1252", description="8-bit encoding tried for non-UTF-8 text.")
     follow_symlinks: bool = Field(
         False,
