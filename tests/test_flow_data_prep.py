@@ -136,7 +136,10 @@ def test_ui_artifacts_published(first_run):
     assert {row["recognizer"]: row["findings"] for row in by_recognizer} == state.result().pii_by_recognizer
     assert {"LabelledFieldRecognizer", "SpacyRecognizer", "EmailRecognizer"} <= set(state.result().pii_by_recognizer)
     summary = artifacts["data-prep-acme-advisory"].data
-    assert f"| ingest | {TOTALS['files']} | {TOTALS['documents_ingested']} |" in summary and "- exact_duplicate: 2" in summary
+    assert (
+        f"| ingest | {TOTALS['files']} | {TOTALS['documents_ingested']} |" in summary
+        and "- exact_duplicate: 2" in summary
+    )
     quarantine = json.loads(artifacts["data-prep-acme-advisory-quarantine"].data)
     assert sorted((row["source"], row["reason"]) for row in quarantine) == sorted(
         (f["path"], f["reason"]) for f in CORPUS["files"] if f["outcome"] == "quarantined"

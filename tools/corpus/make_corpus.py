@@ -4,8 +4,8 @@
     python tools/corpus/make_corpus.py --check    # only verify the files already on disk
 
 The corpus is a fictional financial-advisory firm's knowledge base in every format loraforge ingests, with
-planted PII and planted problems (duplicates, empty, truncated, encrypted, mislabelled, legacy-encoded and
-unsupported files). Output is deterministic and byte-identical across reruns with the pinned fpdf2 and
+planted PII and planted problems (duplicates, empty, truncated, encrypted, mislabelled, legacy-encoded, scanned and
+unsupported files). Output is deterministic and byte-identical across reruns with the pinned fpdf2, Pillow and
 python-docx: no randomness, fixed creation dates, docx zips rewritten with fixed timestamps.
 Content lives in corpus_docs.py and corpus_chats.py; this file renders it and records what was planted.
 """
