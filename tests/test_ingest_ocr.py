@@ -115,6 +115,29 @@ def test_page_timeout_is_a_timeout_quarantine() -> None:
     ]
 
 
+def test_a_failing_tesseract_is_unreadable_and_a_mixed_file_keeps_its_text(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Language data that is listed but broken: Tesseract itself exits with an error on every page."""
+    tessdata = tmp_path / "tessdata"
+    tessdata.mkdir()
+    listing = subprocess.run(["tesseract", "--list-langs"], capture_output=True, text=True, check=True).stdout
+    installed = Path(listing.split('"')[1])  # 'List of available languages in "/usr/share/.../tessdata/" (2):'
+    (tessdata / "eng.traineddata").symlink_to(installed / "eng.traineddata")
+    (tessdata / "broken.traineddata").write_bytes(b"\x00not a model" * 100)
+    monkeypatch.setenv("TESSDATA_PREFIX", str(tessdata))
+    broken = IngestConfig(ocr_languages="broken")
+    [quarantined] = ingest_file(SCAN, broken).quarantined
+    assert quarantined.reason == "unreadable"
+    assert quarantined.detail.startswith(
+        "1 of 1 scanned page(s) failed; OCR failed on page 1: TesseractError: (1, 'Error opening data file"
+    )
+    mixed_pdf(tmp_path / "mixed.pdf")
+    doc = ingest_file(tmp_path / "mixed.pdf", broken).documents[0]
+    assert [e.meta for e in doc.elements] == [{"page": 1}]
+    assert (doc.meta["ocr_pages"], doc.meta["ocr_failed_pages"]) == ([2], [2])
+
+
 def test_each_ocr_page_extends_the_file_time_limit() -> None:
     """OCR of the memo takes seconds; the file limit of 0.2 s covers the parse, each page adds its own."""
     assert elements(SCAN, IngestConfig(timeout_s=0.2)) == MEMO
