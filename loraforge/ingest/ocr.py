@@ -21,6 +21,8 @@ from loraforge.ingest.base import IngestConfig, extend_deadline, short_error
 
 INSTALL_HINT = "apt-get install tesseract-ocr tesseract-ocr-eng (scripts/setup.sh does it when run as root)"
 
+MAX_PIXELS = 40_000_000  # one grayscale page bitmap at most (40 MB): Letter at 300 dpi is 8.4 MP
+
 # PDFium is not thread-safe and ingest parses in worker threads (and a flow may run shards in threads):
 # only rendering holds the lock; Tesseract runs in its own process, outside it.
 _PDFIUM_LOCK = threading.Lock()
@@ -114,10 +116,13 @@ def ocr_pages(data: bytes, pages: list[int], config: IngestConfig) -> OcrOutcome
             extend_deadline(config.ocr_page_timeout_s)
             with _PDFIUM_LOCK:
                 page = pdf[page_no - 1]
-                image = page.render(scale=config.ocr_dpi / 72, grayscale=True).to_pil()
+                width, height = page.get_size()  # points
+                # a poster-sized page at 300 dpi would be gigabytes of pixels: cap the bitmap instead
+                scale = min(config.ocr_dpi / 72, (MAX_PIXELS / max(width * height, 1.0)) ** 0.5)
+                image = page.render(scale=scale, grayscale=True).to_pil()
                 page.close()
             try:
-                outcome.paragraphs.extend(_read_page(image, page_no, config))
+                outcome.paragraphs.extend(_read_page(image, page_no, config, 1 / scale))
             except RuntimeError as exc:  # pytesseract: TesseractError, or "Tesseract process timeout"
                 if "timeout" in str(exc).lower():
                     detail = f"OCR of page {page_no} took longer than ocr_page_timeout_s={config.ocr_page_timeout_s:g}"
@@ -143,8 +148,8 @@ def _font_px(word: str, height: int) -> float:
     return height / (0.93 if up and down else 0.72 if up or down else 0.52)
 
 
-def _read_page(image: Any, page_no: int, config: IngestConfig) -> list[OcrParagraph]:
-    """Tesseract's word boxes (``image_to_data``) grouped into paragraphs of lines."""
+def _read_page(image: Any, page_no: int, config: IngestConfig, pt_per_px: float) -> list[OcrParagraph]:
+    """Tesseract's word boxes (``image_to_data``) grouped into paragraphs of lines, sizes in points."""
     import pytesseract
 
     data = pytesseract.image_to_data(
@@ -158,8 +163,7 @@ def _read_page(image: Any, page_no: int, config: IngestConfig) -> list[OcrParagr
         if word.strip() and float(data["conf"][i]) >= 0:
             lines.setdefault((data["block_num"][i], data["par_num"][i], data["line_num"][i]), []).append(i)
     paragraphs: dict[tuple[int, int], OcrParagraph] = {}
-    heights: dict[tuple[int, int], list[int]] = {}
-    to_pt = 72 / config.ocr_dpi
+    heights: dict[tuple[int, int], list[float]] = {}
     for (block, par, _line), idx in lines.items():
         text = " ".join(data["text"][i].strip() for i in idx)
         key = (block, par)
@@ -170,5 +174,5 @@ def _read_page(image: Any, page_no: int, config: IngestConfig) -> list[OcrParagr
         paragraphs[key].lines.append(text)
         heights[key].append(statistics.median(_font_px(data["text"][i], data["height"][i]) for i in idx))
     for key, para in paragraphs.items():
-        para.height_pt = round(statistics.median(heights[key]) * to_pt)
+        para.height_pt = round(statistics.median(heights[key]) * pt_per_px)
     return list(paragraphs.values())
