@@ -1,23 +1,30 @@
-"""Ingest throughput over a folder of documents, against a read-and-hash baseline in the same run.
+"""Ingest throughput over a folder of documents, against baselines measured in the same run.
 
-    python bench/bench_ingest.py [FOLDER]      # default examples/docs
+    python bench/bench_ingest.py [FOLDER] [--rounds N]      # default examples/docs, 3 rounds
 
 Prints MB/s and documents/s for a cold pass (first import of unstructured, first spaCy load) and a
-warm pass, the per-type split of the warm pass, and the ratio to the baseline (reading and hashing
-the same files), which is the floor no parser can beat. Wall-clock, single process.
+warm pass, the per-type split of the warm pass, and the ratio to reading and hashing the same files
+(the floor no parser can beat). Then, on the DOCX/HTML/Markdown/text files, loraforge's ingest against
+unstructured's own partitioners called with their defaults (language detection, spaCy parser
+sentences, Markdown through partition_html: what ingest called before), and against ingest with
+``rule_based_sentences=False``; rounds are interleaved and the median is kept, so a busy machine
+slows both sides alike. Wall-clock, single process, one core.
 """
 
 from __future__ import annotations
 
+import argparse
 import hashlib
+import io
 import logging
+import statistics
 import sys
 import time
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from loraforge.ingest import IngestConfig, discover, ingest_file, ingest_files
+from loraforge.ingest import IngestConfig, decode_text, discover, ingest_file, ingest_files
 from loraforge.ingest.detect import detect_type
 
 REPO = Path(__file__).resolve().parents[1]
@@ -65,7 +72,7 @@ def baseline(paths: Sequence[Path]) -> dict[str, float]:
 
 
 def per_type(paths: Sequence[Path], config: IngestConfig | None = None) -> dict[str, dict[str, float]]:
-    """Warm per-detected-type figures: files, MB, seconds, MB/s."""
+    """Warm per-detected-type figures: files, MB, seconds, MB/s; scanned PDFs apart, as "pdf (OCR)"."""
     config = config or IngestConfig()
     acc: dict[str, list[float]] = defaultdict(lambda: [0, 0, 0.0])
     for path in paths:
@@ -73,7 +80,9 @@ def per_type(paths: Sequence[Path], config: IngestConfig | None = None) -> dict[
         kind = detect_type(data, path)[0] if data.strip() else "empty"
         forget_parsed_text()
         started = time.perf_counter()
-        ingest_file(path, config)
+        result = ingest_file(path, config)
+        if any(d.meta.get("ocr_pages") for d in result.documents):
+            kind += " (OCR)"
         row = acc[kind]
         row[0] += 1
         row[1] += len(data)
@@ -84,7 +93,64 @@ def per_type(paths: Sequence[Path], config: IngestConfig | None = None) -> dict[
     }
 
 
-def main(folder: Path) -> None:
+def unstructured_defaults(paths: Sequence[Path]) -> float:
+    """Seconds for unstructured's own partitioners, defaults kept, over ``paths`` (docx/html/md/txt)."""
+    from unstructured.partition.docx import partition_docx
+    from unstructured.partition.html import partition_html
+    from unstructured.partition.md import partition_md
+    from unstructured.partition.text import partition_text
+
+    forget_parsed_text()
+    started = time.perf_counter()
+    for path in paths:
+        data = path.read_bytes()
+        kind = detect_type(data, path)[0]
+        if kind == "docx":
+            partition_docx(file=io.BytesIO(data))
+            continue
+        text = decode_text(data, "cp1252")[0]  # the same decoding ingest does, so only parsing differs
+        if kind == "html":
+            partition_html(text=text, skip_headers_and_footers=True)
+        elif kind == "md":
+            partition_md(text=text)
+        else:
+            partition_text(text=text)
+    return time.perf_counter() - started
+
+
+def compare_with_unstructured(paths: Sequence[Path], rounds: int) -> None:
+    """Interleaved rounds of: unstructured's defaults, ingest, ingest without rule-based sentences."""
+    office = [p for p in paths if p.read_bytes().strip() and detect_type(p.read_bytes(), p)[0] in OFFICE]
+    n_bytes = sum(p.stat().st_size for p in office)
+    runs: dict[str, Callable[[], float]] = {
+        "unstructured partition_*() defaults": lambda: unstructured_defaults(office),
+        "ingest, rule_based_sentences=False": lambda: measure(office, IngestConfig(rule_based_sentences=False))[
+            "seconds"
+        ],
+        "ingest (default config)": lambda: measure(office)["seconds"],
+    }
+    times: dict[str, list[float]] = {name: [] for name in runs}
+    cpu: dict[str, list[float]] = {name: [] for name in runs}
+    for _ in range(rounds):
+        for name, run in runs.items():
+            started = time.process_time()
+            times[name].append(run())
+            cpu[name].append(time.process_time() - started)
+    base = statistics.median(times["unstructured partition_*() defaults"])
+    print(f"\n{len(office)} DOCX/HTML/Markdown/text files, {n_bytes / 1e6:.3f} MB, median of {rounds} rounds")
+    print("(MB per CPU-second is the per-core rate, less disturbed by other processes than wall-clock):")
+    for name, values in times.items():
+        seconds, cpu_s = statistics.median(values), statistics.median(cpu[name])
+        print(
+            f"  {name:<38} {n_bytes / 1e6 / seconds:7.3f} MB/s wall  {n_bytes / 1e6 / cpu_s:7.3f} MB/CPU-s  "
+            f"{base / seconds:5.2f}x unstructured"
+        )
+
+
+OFFICE = ("docx", "html", "md", "txt")
+
+
+def main(folder: Path, rounds: int) -> None:
     logging.basicConfig(level=logging.ERROR)  # quarantine warnings are expected here, not news
     paths = discover(folder)
     if not paths:
@@ -105,7 +171,12 @@ def main(folder: Path) -> None:
             f"  {kind:<16} {row['files']:4.0f} files {row['mb']:8.3f} MB "
             f"{row['seconds']:7.2f} s {row['mb_per_s']:8.3f} MB/s"
         )
+    compare_with_unstructured(paths, rounds)
 
 
 if __name__ == "__main__":
-    main(Path(sys.argv[1]) if len(sys.argv) > 1 else REPO / "examples" / "docs")
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("folder", nargs="?", type=Path, default=REPO / "examples" / "docs")
+    parser.add_argument("--rounds", type=int, default=3)
+    args = parser.parse_args()
+    main(args.folder, args.rounds)

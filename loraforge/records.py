@@ -18,6 +18,7 @@ ELEMENT_KINDS = ("title", "text", "list_item", "table", "turn")
 # Why a file or document left the pipeline. Closed vocabulary so reports can count by reason.
 QUARANTINE_REASONS = (
     "empty",  # zero bytes or whitespace only / no extractable text
+    "needs_ocr",  # scanned pages without a text layer, and OCR off or Tesseract not installed
     "unreadable",  # corrupt, truncated, undecodable
     "encrypted",  # password-protected PDF/DOCX
     "unsupported",  # a type we do not ingest

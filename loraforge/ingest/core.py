@@ -22,6 +22,7 @@ from loraforge.ingest.base import (
     IngestResult,
     ParseError,
     Parser,
+    deadline_extender,
     oversize,
     quarantine,
     short_error,
@@ -202,7 +203,8 @@ def ingest_files(paths: Iterable[Path], config: IngestConfig | None = None, root
 
 
 def _with_timeout(work_fn: Callable[[], T], path: Path, config: IngestConfig) -> T:
-    """Run ``work_fn`` (read, detect, parse one file) in a worker thread, waiting at most ``config.timeout_s``.
+    """Run ``work_fn`` (read, detect, parse one file) in a worker thread, waiting at most ``config.timeout_s``
+    plus the seconds the parser granted itself with ``extend_deadline`` (each OCR'd page has its own limit).
 
     Python cannot kill a thread: on timeout the worker is abandoned (a daemon thread, so it never
     blocks interpreter exit) and finishes in the background while the batch moves on; its result is
@@ -212,18 +214,27 @@ def _with_timeout(work_fn: Callable[[], T], path: Path, config: IngestConfig) ->
     an abandoned worker holding it would time out every following file.
     """
     outcome: dict[str, Any] = {}
+    granted = [0.0]  # seconds added by the parser (extend_deadline): one per OCR'd page
+
+    def grant(seconds: float) -> None:
+        granted[0] += seconds
 
     def work() -> None:
+        deadline_extender.set(grant)  # a new thread starts with an empty context: set it in the thread
         try:
             outcome["value"] = work_fn()
         except BaseException as exc:  # handed to the caller's thread
             outcome["error"] = exc
 
     worker = threading.Thread(target=work, name=f"ingest:{path.name}", daemon=True)
+    started = time.monotonic()
     worker.start()
-    worker.join(config.timeout_s)
-    if worker.is_alive():
-        raise ParseError("timeout", f"parsing took longer than timeout_s={config.timeout_s:g}")
+    while worker.is_alive():
+        left = started + config.timeout_s + granted[0] - time.monotonic()
+        if left <= 0:
+            extra = f" plus {granted[0]:g} s granted for OCR" if granted[0] else ""
+            raise ParseError("timeout", f"parsing took longer than timeout_s={config.timeout_s:g}{extra}")
+        worker.join(left)
     if "error" in outcome:
         raise outcome["error"]
     return outcome["value"]

@@ -1335,3 +1335,21 @@ Thomas Beaulieu
 Branch Manager, Portland – Harborview Wealth Partners
 45 Commercial Street, Suite 300, Portland, ME 04101
 """
+
+# Rendered as an image-only PDF (a scan, no text layer): see scanned.py. One page, no PII.
+DOCS["records_retention_memo"] = """
+# Records Retention Memo
+
+Compliance asks every office to follow this schedule when paper files are boxed for storage. Scan each signed original into the document vault before the paper leaves the branch.
+
+## Retention periods
+
+- Client agreements: keep for six years after the account closes.
+- Trade confirmations and statements: keep for six years.
+- Marketing pieces and performance advertising: keep for five years after last use.
+- Complaint files: keep for five years after the final response.
+
+## Destruction
+
+Boxes past their retention date are shredded by our bonded vendor each October. A certificate of destruction goes to Compliance, which files it with the annual review.
+"""

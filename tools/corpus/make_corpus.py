@@ -4,8 +4,8 @@
     python tools/corpus/make_corpus.py --check    # only verify the files already on disk
 
 The corpus is a fictional financial-advisory firm's knowledge base in every format loraforge ingests, with
-planted PII and planted problems (duplicates, empty, truncated, encrypted, mislabelled, legacy-encoded and
-unsupported files). Output is deterministic and byte-identical across reruns with the pinned fpdf2 and
+planted PII and planted problems (duplicates, empty, truncated, encrypted, mislabelled, legacy-encoded, scanned and
+unsupported files). Output is deterministic and byte-identical across reruns with the pinned fpdf2, Pillow and
 python-docx: no randomness, fixed creation dates, docx zips rewritten with fixed timestamps.
 Content lives in corpus_docs.py and corpus_chats.py; this file renders it and records what was planted.
 """
@@ -42,6 +42,7 @@ from fpdf.enums import XPos, YPos
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from corpus_chats import CHAT_SYSTEM_PROMPT, CHATS, EXPORT_CONSULTANT, EXPORT_SESSIONS  # noqa: E402
 from corpus_docs import DOCS  # noqa: E402
+from scanned import render_scanned_pdf  # noqa: E402
 
 logging.getLogger("pypdf").setLevel(logging.ERROR)  # the truncated PDF makes pypdf log, as it should
 
@@ -744,6 +745,7 @@ class Entry:
     text: str = ""  # plain text used for PII counting ("" for quarantined files whose text is unreachable)
     pii_texts: list[str] = field(default_factory=list)  # per-document texts for multi-document files
     hidden_pii_text: str = ""  # text holding PII that ingestion can never reach (encrypted/truncated)
+    scanned: bool = False  # image-only PDF: its text (``text``) comes back only through OCR
 
 
 def build() -> list[Entry]:
@@ -883,6 +885,22 @@ def build() -> list[Entry]:
             of="policies/it_security_policy.txt",
             data=resaved.encode(),
             text=sec.text,
+        )
+    )
+
+    memo = b["records_retention_memo"]
+    scan = render_scanned_pdf(memo, "Records Retention Memo", FIXED_DATE)
+    E.append(
+        Entry(
+            "policies/records_retention_memo_scan.pdf",
+            "pdf",
+            f"Compliance memo: retention periods, destruction ({len(pypdf.PdfReader(io.BytesIO(scan)).pages)} page)",
+            "scanned: image-only page (1-bit CCITT bitmap, no text layer), readable only by OCR",
+            "ingested",
+            1,
+            data=scan,
+            text=plain_text(memo),
+            scanned=True,
         )
     )
 
@@ -1169,9 +1187,8 @@ def check_similarity(
         if e.outcome == "quarantined":
             continue
         path = DOCS_DIR / e.path
-        for n, (t, t2) in enumerate(
-            zip(extract_documents(path), extract_documents(path, with_system=False), strict=True)
-        ):
+        texts = [[e.text], [e.text]] if e.scanned else [extract_documents(path), extract_documents(path, False)]
+        for n, (t, t2) in enumerate(zip(*texts, strict=True)):
             key = e.path + (f"#{n}" if e.documents > 1 else "")
             docs[key], docs_nosys[key] = t, t2
     expected = {(e.of, e.path): e.outcome for e in entries if e.of}
@@ -1221,6 +1238,10 @@ def verify(entries: list[Entry]) -> None:
             except pypdf.errors.FileNotDecryptedError:
                 pass
             assert r.decrypt("secret") and "Victor Hale" in r.pages[0].extract_text()
+        elif e.scanned:  # no text layer at all, one image per page; its words are checked by the ingest tests
+            r = pypdf.PdfReader(io.BytesIO(raw))
+            assert all(not (p.extract_text() or "").strip() for p in r.pages), f"{e.path} has a text layer"
+            assert all(len(p.images) == 1 for p in r.pages) and len(raw) < 200_000, e.path
         elif e.reason == "unreadable":
             try:
                 r = pypdf.PdfReader(io.BytesIO(raw))
@@ -1396,6 +1417,8 @@ def corpus_md(entries: list[Entry], sims: dict[tuple[str, str], dict[str, float]
         "| password-protected PDF (user password `secret`) | `encrypted_statement.pdf` | quarantined `encrypted` |",
         "| unsupported type (PNG image) | `logo.png` | quarantined `unsupported` |",
         "| wrong extension: a PDF named `.docx` | `research/quarterly_review.docx` | ingested as PDF (1 document) |",
+        "| scanned PDF: image-only page, no text layer | `policies/records_retention_memo_scan.pdf` | ingested "
+        "through Tesseract OCR (1 document; quarantined `needs_ocr` where Tesseract is not installed) |",
         "| legacy encoding cp1252 (\u00e9 \u2019 \u20ac \u2013 \u201c \u201d) | "
         "`client_service/branch_notes_cp1252.txt` | ingested with the right characters (e.g. `Am\u00e9lie Durand`, "
         "`\u20ac4,000`, `branch\u2019s`, `\u00dcberweisung`) |",
@@ -1415,7 +1438,8 @@ def corpus_md(entries: list[Entry], sims: dict[tuple[str, str], dict[str, float]
         "",
         "## Similarity (word 5-gram Jaccard)",
         "",
-        "Measured by `check_similarity()` over the text of every ingestible document (PDF via pypdf, DOCX "
+        "Measured by `check_similarity()` over the text of every ingestible document (PDF via pypdf, the "
+        "scanned PDF by its source text, DOCX "
         "paragraphs + table cells, HTML text including nav/footer, each conversation separately), under three "
         "variants: lower-cased `\\w+` tokens, whitespace tokens, and conversations without the system prompt.",
         "",
