@@ -25,7 +25,8 @@ DEFAULT_RECIPE = "tiny-cpu.yaml"  # bundled with the package (loraforge/configs/
 MODEL_RECIPE = "qlora-default.yaml"  # for any other base model given without a recipe
 # data-prep names versions ds-<12 hex>; any ds-<slug> is accepted, never a path ("../", "/").
 _DATASET_VERSION = re.compile(r"^ds-[a-z0-9][a-z0-9_-]{0,63}$")
-BundledRecipe = Literal["tiny-cpu.yaml", "qlora-default.yaml"]  # test_train checks this against configs/
+# test_train checks this against configs/
+BundledRecipe = Literal["tiny-cpu.yaml", "qlora-default.yaml", "qlora-fsdp.yaml"]
 
 
 class TrainingOverrides(BaseModel):

@@ -165,14 +165,16 @@ def train(
     duration = time.perf_counter() - started
     session_tokens = state.num_input_tokens_seen - recorder.session_start_tokens
     on_gpu = device.startswith("cuda")
+    processes = int(trainer.args.world_size)
+    gpu_hours = duration / 3600 * processes
     summary = {
         "duration_s": round(duration, 3),
         "train_tokens": int(state.num_input_tokens_seen),
         "tokens_per_s": round(session_tokens / recorder.session_seconds, 2) if recorder.session_seconds else None,
         "peak_memory_mb": round(peak_memory_mb(device), 1),
         "peak_memory_source": "torch.cuda.max_memory_allocated" if on_gpu else "process max RSS",
-        "estimated_cost_usd": round(duration / 3600 * config.loraforge.gpu_hourly_cost_usd, 4) if on_gpu else 0.0,
-        "cost_formula": f"duration_s / 3600 * {config.loraforge.gpu_hourly_cost_usd} USD/h on GPU, 0 on CPU",
+        "estimated_cost_usd": round(gpu_hours * config.loraforge.gpu_hourly_cost_usd, 4) if on_gpu else 0.0,
+        "cost_formula": f"duration_s / 3600 * processes * {config.loraforge.gpu_hourly_cost_usd} USD/h on GPU, else 0",
         "final_train_loss": recorder.last("loss"),
         "final_eval_loss": recorder.last("eval_loss"),
         "steps": state.global_step,
@@ -184,14 +186,9 @@ def train(
         "loss_masking": loss_masking(trainer.processing_class),
         "base_model": base_model,
         "device": device,
-        "processes": state_world_size(trainer),
+        "processes": processes,
         "config": config.resolved(),
     }
     result = TrainResult(adapter_dir=adapter_dir, metrics=recorder.history, summary=summary)
     (output_dir / "train_result.json").write_text(json.dumps(result.to_dict(), indent=2, default=str))
     return result
-
-
-def state_world_size(trainer: Any) -> int:
-    """How many processes trained (the effective batch is per-device batch x grad-accum x this)."""
-    return int(trainer.args.world_size)
