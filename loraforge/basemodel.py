@@ -252,6 +252,7 @@ def load_model(
     gradient_checkpointing: bool = False,
     training: bool = True,
     sharded: bool = False,
+    attn_implementation: str | None = None,
 ) -> PreTrainedModel:
     """Load a causal LM for LoRA training (or, ``training=False``, for inference): NF4 4-bit or unquantised.
 
@@ -274,6 +275,8 @@ def load_model(
     on_cuda = device.startswith("cuda")
     compute_dtype = torch.bfloat16 if on_cuda and torch.cuda.is_bf16_supported() else torch.float32
     kwargs: dict = {"dtype": compute_dtype, "device_map": None if sharded else {"": device}}
+    if attn_implementation:
+        kwargs["attn_implementation"] = attn_implementation
     if quantization == "nf4":
         kwargs["quantization_config"] = BitsAndBytesConfig(
             load_in_4bit=True,

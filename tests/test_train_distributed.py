@@ -7,6 +7,7 @@ same examples in each step of the first epoch and the same losses there.
 
 from __future__ import annotations
 
+import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -270,3 +271,12 @@ def test_settings_that_cannot_work_fail_when_the_recipe_loads(settings: dict[str
         data["sft"] = {"optim": settings["optim"]}
     with pytest.raises(ValidationError, match=message):
         TrainConfig.model_validate(data)
+
+
+def test_gpu_bench_scripts_parse() -> None:
+    """bench/gpu.sh needs a CUDA machine and is never run here; its syntax is checked, nothing more."""
+    repo = Path(__file__).resolve().parents[1]
+    checked = subprocess.run(["bash", "-n", str(repo / "bench" / "gpu.sh")], capture_output=True, text=True)
+    assert checked.returncode == 0, checked.stderr
+    source = repo / "bench" / "gpu.py"
+    compile(source.read_text(), str(source), "exec")  # a SyntaxError fails the test

@@ -113,6 +113,9 @@ class ModelSection(BaseModel):
     )
     quantization: Literal["nf4", "none"] = Field("nf4", description="nf4: QLoRA 4-bit base; none: plain LoRA.")
     device: Literal["auto", "cuda", "cpu"] = "auto"
+    attn_implementation: Literal["sdpa", "eager", "flash_attention_2", "flash_attention_3"] | None = Field(
+        None, description="transformers' attention kernel; default: its own choice (sdpa). Packing wants flash."
+    )
 
 
 class DistributedSection(BaseModel):

@@ -48,6 +48,7 @@ def build_trainer(
         device,
         gradient_checkpointing=args.activation_checkpointing,
         sharded=fsdp_launched(),
+        attn_implementation=config.model.attn_implementation,
     )
     trainer = SFTTrainer(
         model=model,
