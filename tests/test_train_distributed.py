@@ -280,3 +280,80 @@ def test_gpu_bench_scripts_parse() -> None:
     assert checked.returncode == 0, checked.stderr
     source = repo / "bench" / "gpu.py"
     compile(source.read_text(), str(source), "exec")  # a SyntaxError fails the test
+
+
+_FINE_TUNE_IN_A_PROCESS = """
+import sys
+from loraforge.finetune import FineTuneConfig, run_fine_tune
+from loraforge.storage import LocalStore
+from loraforge.target import Target
+
+store, uri, version, config = sys.argv[1:]
+target = Target(tenant="acme", project="boots", tracking_uri=uri)
+run_fine_tune(version, LocalStore(store), FineTuneConfig.model_validate_json(config), target)
+"""
+
+
+def test_a_killed_two_process_fine_tune_resumes_from_the_store(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The fine-tune stage with 2 processes, its worker killed with SIGKILL mid-training: the orphaned ranks
+    stop at their next checkpoint, and a plain rerun resumes from the newest checkpoint mirrored to the store."""
+    import os
+    import signal
+    import sys
+    import time
+
+    from test_finetune import _three_files
+
+    from loraforge.finetune import FineTuneConfig, run_fine_tune
+    from loraforge.prep import run_data_prep
+    from loraforge.storage import LocalStore, read_json
+    from loraforge.target import Target
+
+    monkeypatch.setenv("LORAFORGE_SCRATCH", str(tmp_path / "scratch"))
+    monkeypatch.setenv("LORAFORGE_MODEL_CACHE", str(tmp_path / "models"))
+    store, uri = LocalStore(tmp_path / "store"), f"sqlite:///{tmp_path / 'mlflow.db'}"
+    target = Target(tenant="acme", project="boots", tracking_uri=uri)
+    version = run_data_prep(_three_files(tmp_path / "docs"), store, target=target).version
+    config = FineTuneConfig(
+        training={"max_steps": 16},
+        overrides={
+            "sft.save_steps": 2,
+            "sft.eval_steps": 1000,
+            "sft.save_total_limit": 3,
+            "sft.per_device_train_batch_size": 2,
+            "loraforge.distributed.processes": 2,
+        },
+        evaluation={"max_new_tokens": 4, "max_examples": 2},
+    )
+    args = [str(tmp_path / "store"), uri, version, config.model_dump_json()]
+    first = subprocess.Popen([sys.executable, "-c", _FINE_TUNE_IN_A_PROCESS, *args], env=os.environ.copy())
+
+    def complete_steps() -> list[int]:
+        markers = (tmp_path / "store" / "acme" / "boots" / "checkpoints").glob("*/0/checkpoint-*.complete")
+        return sorted(int(m.name.removesuffix(".complete").split("-")[1]) for m in markers)
+
+    deadline = time.monotonic() + 600
+    while not any(step >= 4 for step in complete_steps()):
+        assert first.poll() is None, "the training ended before it could be killed"
+        assert time.monotonic() < deadline, "no complete checkpoint within 600 s"
+        time.sleep(0.05)
+    first.send_signal(signal.SIGKILL)
+    first.wait()
+    killed_at = max(complete_steps())
+
+    def orphans() -> list[psutil.Process]:
+        found = []
+        for p in psutil.process_iter(["cmdline"]):
+            cmd = " ".join(p.info["cmdline"] or [])
+            if "loraforge.train" in cmd and str(tmp_path) in cmd:
+                found.append(p)
+        return found
+
+    # rank 0 finds its launcher gone at the next checkpoint and fails; torchrun then stops the other rank
+    gone, alive = psutil.wait_procs(orphans(), timeout=120)
+    assert alive == [] and gone, "the ranks of the killed worker kept running"
+
+    outcome = run_fine_tune(version, store, config, target)
+    summary = read_json(store, f"acme/boots/runs/{outcome.run_name}/train_result.json")["summary"]
+    assert (summary["resumed_from_step"], summary["steps"], summary["processes"]) == (killed_at, 16, 2)
+    assert store.exists(f"acme/boots/runs/{outcome.run_name}/adapter/adapter_model.safetensors")
