@@ -315,14 +315,8 @@ def test_a_killed_two_process_fine_tune_resumes_from_the_store(tmp_path: Path, m
     target = Target(tenant="acme", project="boots", tracking_uri=uri)
     version = run_data_prep(_three_files(tmp_path / "docs"), store, target=target).version
     config = FineTuneConfig(
-        training={"max_steps": 16},
-        overrides={
-            "sft.save_steps": 2,
-            "sft.eval_steps": 1000,
-            "sft.save_total_limit": 3,
-            "sft.per_device_train_batch_size": 2,
-            "loraforge.distributed.processes": 2,
-        },
+        training={"max_steps": 16, "per_device_train_batch_size": 2, "processes": 2},  # the form's fields
+        overrides={"sft.save_steps": 2, "sft.eval_steps": 1000, "sft.save_total_limit": 3},
         evaluation={"max_new_tokens": 4, "max_examples": 2},
     )
     args = [str(tmp_path / "store"), uri, version, config.model_dump_json()]

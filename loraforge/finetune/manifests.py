@@ -12,7 +12,7 @@ import re
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, PositiveInt, field_validator
 
 from loraforge.evaluate.run import EvalConfig
 from loraforge.records import sha256_hex
@@ -43,10 +43,18 @@ class TrainingOverrides(BaseModel):
     lora_r: int | None = Field(None, gt=0, title="LoRA rank", description="Rank of the LoRA update matrices.")
     lora_alpha: float | None = Field(None, gt=0, title="LoRA alpha", description="LoRA scaling numerator.")
     device: Literal["auto", "cuda", "cpu"] | None = Field(None, description="Where to train.")
+    processes: PositiveInt | Literal["auto"] | None = Field(
+        None, description="Training processes (one per GPU, accelerate launch); auto: every visible GPU."
+    )
 
     def dotted(self) -> list[tuple[str, Any]]:
         """As recipe overrides: ``("sft.max_steps", 200)``, ``("lora.r", 8)``, ``("model.device", "cpu")``."""
-        where = {"lora_r": "lora.r", "lora_alpha": "lora.lora_alpha", "device": "model.device"}
+        where = {
+            "lora_r": "lora.r",
+            "lora_alpha": "lora.lora_alpha",
+            "device": "model.device",
+            "processes": "loraforge.distributed.processes",
+        }
         return [(where.get(k, f"sft.{k}"), v) for k, v in self.model_dump(exclude_none=True).items()]
 
 

@@ -3,7 +3,8 @@
     model:      {name: tiny, quantization: nf4, device: cpu}       # what to load, and where
     lora:       {r: 16, lora_alpha: 32, ...}                       # peft.LoraConfig arguments
     sft:        {max_steps: 40, learning_rate: 5.0e-3, ...}        # trl.SFTConfig arguments
-    loraforge:  {max_oom_retries: 3, gpu_hourly_cost_usd: 2.49}    # what loraforge itself does
+    loraforge:  {max_oom_retries: 3, gpu_hourly_cost_usd: 2.49,    # what loraforge itself does, and
+                 distributed: {processes: 1, strategy: ddp}}       # across processes (accelerate launch)
 
 ``lora:`` and ``sft:`` take any argument of ``peft.LoraConfig`` / ``trl.SFTConfig`` (NEFTune, scheduler
 kwargs, ``report_to``, ...), on top of ``LORA_DEFAULTS`` / ``SFT_DEFAULTS`` below: the one place where

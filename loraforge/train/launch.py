@@ -115,6 +115,7 @@ def launch(
     ``on_checkpoint`` (or in this process) stops the whole launch. The ranks' output goes to
     ``output_dir/launch/train.log``; a failed launch raises with its tail.
     """
+    from loraforge.basemodel import resolve_device
     from loraforge.train.loop import TrainResult
     from loraforge.train.sft import resolve_sft_arguments
 
@@ -125,8 +126,7 @@ def launch(
         stale.unlink(missing_ok=True)
     recipe = work / "recipe.yaml"
     recipe.write_text(yaml.safe_dump(config.model_dump(mode="json"), sort_keys=False), encoding="utf-8")
-    device = "cpu" if config.model.device == "cpu" else "cuda"
-    sft = resolve_sft_arguments(config, device, has_eval=False)
+    sft = resolve_sft_arguments(config, resolve_device(config.model.device), has_eval=False)
     mixed_precision = "bf16" if sft.get("bf16") else "fp16" if sft.get("fp16") else "no"
     cmd = launch_command(
         config,
