@@ -296,7 +296,7 @@ run_fine_tune(version, LocalStore(store), FineTuneConfig.model_validate_json(con
 
 def test_a_killed_two_process_fine_tune_resumes_from_the_store(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """The fine-tune stage with 2 processes, its worker killed with SIGKILL mid-training: the orphaned ranks
-    stop at their next checkpoint, and a plain rerun resumes from the newest checkpoint mirrored to the store."""
+    stop at their next step, and a plain rerun resumes from the newest checkpoint mirrored to the store."""
     import os
     import signal
     import sys
@@ -343,7 +343,7 @@ def test_a_killed_two_process_fine_tune_resumes_from_the_store(tmp_path: Path, m
                 found.append(p)
         return found
 
-    # rank 0 finds its launcher gone at the next checkpoint and fails; torchrun then stops the other rank
+    # rank 0 finds its launcher gone at its next step and fails; torchrun then stops the other rank
     gone, alive = psutil.wait_procs(orphans(), timeout=120)
     assert alive == [] and gone, "the ranks of the killed worker kept running"
 

@@ -49,6 +49,7 @@ def main(argv: list[str] | None = None) -> int:
         on_checkpoint=events.checkpoint if events is not None else None,
         resume=not args.no_resume,
         resume_from=args.resume_from,
+        callbacks=[events] if events is not None else (),
     )
     if is_main():
         summary = {k: v for k, v in result.summary.items() if k != "config"}

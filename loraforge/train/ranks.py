@@ -5,6 +5,8 @@ Every rank trains; only rank 0 reports. It appends JSON lines to the events file
 (``--events``): ``progress`` rows (the launcher logs them to MLflow and the progress artifact) and
 ``checkpoint`` paths. After a checkpoint event rank 0 waits until the launcher has mirrored that
 checkpoint (an ack file), so a checkpoint is never rotated away mid-upload, as in a single process.
+When the launcher is gone (its worker killed, the flow run cancelled), rank 0 fails at its next step
+and torchrun stops the other ranks: no orphaned training keeps the GPUs.
 """
 
 from __future__ import annotations
@@ -14,6 +16,8 @@ import os
 import time
 from pathlib import Path
 from typing import Any
+
+from transformers import TrainerCallback, TrainerControl, TrainerState, TrainingArguments
 
 ACKS = "acks"
 LAUNCHER_PID = "LORAFORGE_LAUNCHER_PID"
@@ -53,13 +57,22 @@ def barrier() -> None:
         dist.barrier()
 
 
-class EventWriter:
+class EventWriter(TrainerCallback):
     """Rank 0's side of the channel to the launcher: one JSON object per line, flushed at once."""
 
     def __init__(self, path: Path, ack_timeout_s: float = 24 * 3600) -> None:
         self.path = Path(path)
         self.acks = self.path.parent / ACKS
         self.ack_timeout_s = ack_timeout_s
+        self.launcher = int(os.environ.get(LAUNCHER_PID, "0"))
+
+    def on_step_end(self, args: TrainingArguments, state: TrainerState, control: TrainerControl, **kw: Any) -> None:
+        """As a trainer callback: stop training when the launcher is gone (a kill -0 per step costs nothing)."""
+        self.check_launcher()
+
+    def check_launcher(self) -> None:
+        if self.launcher and not _alive(self.launcher):
+            raise RuntimeError(f"the launching process {self.launcher} is gone; stopping this training")
 
     def _write(self, event: dict[str, Any]) -> None:
         with self.path.open("a", encoding="utf-8") as out:
@@ -72,11 +85,9 @@ class EventWriter:
         """Announce ``checkpoint`` and wait for the launcher's ack (it mirrors the checkpoint meanwhile)."""
         self._write({"event": "checkpoint", "path": str(checkpoint)})
         ack = self.acks / Path(checkpoint).name
-        launcher = int(os.environ.get(LAUNCHER_PID, "0"))
         deadline = time.monotonic() + self.ack_timeout_s
         while not ack.exists():
-            if launcher and not _alive(launcher):
-                raise RuntimeError(f"the launching process {launcher} is gone; {checkpoint.name} was not mirrored")
+            self.check_launcher()
             if time.monotonic() > deadline:
                 raise TimeoutError(f"{checkpoint.name}: no ack from the launcher in {self.ack_timeout_s:.0f} s")
             time.sleep(0.05)
