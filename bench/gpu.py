@@ -142,6 +142,12 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--steps", type=int, default=30)
     parser.add_argument("--json", type=Path, default=None, help="also write the figures here")
+    parser.add_argument(
+        "--dataset",
+        type=Path,
+        default=None,
+        help="a dataset stage output (holds hf/); default: data-prep of examples/docs",
+    )
     args = parser.parse_args(argv)
     if not torch.cuda.is_available():
         sys.exit("bench/gpu.py needs a CUDA GPU (torch.cuda.is_available() is False)")
@@ -150,7 +156,7 @@ def main(argv: list[str] | None = None) -> None:
 
     with tempfile.TemporaryDirectory(prefix="bench-gpu-") as tmp:
         work = Path(tmp)
-        dataset_dir = train_only(sample_dataset(work), work / "train-only")
+        dataset_dir = train_only(args.dataset or sample_dataset(work), work / "train-only")
         from datasets import load_from_disk
 
         texts = (m["content"] for r in load_from_disk(str(dataset_dir / "hf"))["train"]["messages"] for m in r)
