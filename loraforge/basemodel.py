@@ -251,6 +251,8 @@ def load_model(
     *,
     gradient_checkpointing: bool = False,
     training: bool = True,
+    sharded: bool = False,
+    attn_implementation: str | None = None,
 ) -> PreTrainedModel:
     """Load a causal LM for LoRA training (or, ``training=False``, for inference): NF4 4-bit or unquantised.
 
@@ -258,6 +260,12 @@ def load_model(
     runs 4-bit on CPU too). For training, then ``prepare_model_for_kbit_training`` (norms in fp32,
     input grads on) and, on CPU, bitsandbytes' eval-time weight repacking is switched off (it breaks
     backprop, see below). For inference the model comes back in eval mode.
+
+    ``sharded``: inside an FSDP launch. The 4-bit weights are then stored in the compute dtype
+    (``bnb_4bit_quant_storage``, and the model's dtype the same) because FSDP flattens and shards float
+    tensors of one dtype only; no device map (FSDP places the shards; with CPU-RAM-efficient loading rank 0
+    reads the weights and the others start on the meta device); and no ``prepare_model_for_kbit_training``,
+    whose fp32 norms would mix dtypes inside an FSDP unit.
     """
     ensure_offline()
     import torch
@@ -266,19 +274,26 @@ def load_model(
     device = resolve_device(device)
     on_cuda = device.startswith("cuda")
     compute_dtype = torch.bfloat16 if on_cuda and torch.cuda.is_bf16_supported() else torch.float32
-    kwargs: dict = {"dtype": compute_dtype, "device_map": {"": device}}
+    kwargs: dict = {"dtype": compute_dtype, "device_map": None if sharded else {"": device}}
+    if attn_implementation:
+        kwargs["attn_implementation"] = attn_implementation
     if quantization == "nf4":
         kwargs["quantization_config"] = BitsAndBytesConfig(
             load_in_4bit=True,
             bnb_4bit_quant_type="nf4",
             bnb_4bit_use_double_quant=True,
             bnb_4bit_compute_dtype=compute_dtype,
+            **({"bnb_4bit_quant_storage": compute_dtype} if sharded else {}),
         )
     elif quantization != "none":
         raise ValueError(f"quantization must be 'nf4' or 'none', got {quantization!r}")
     model = AutoModelForCausalLM.from_pretrained(name_or_path, **kwargs)
     if not training:
         return model.eval()
+    if sharded:
+        if gradient_checkpointing:  # checkpointed blocks need a grad-carrying input (the frozen embeddings give none)
+            model.enable_input_require_grads()
+        return model
     if quantization == "nf4":
         from peft import prepare_model_for_kbit_training
 

@@ -168,8 +168,12 @@ def test_the_pipeline_form_offers_the_shipped_recipes_and_typed_training_setting
     definitions = schema["definitions"]
     fine_tune = definitions["FineTuneConfig"]["properties"]
     choices = [option for option in fine_tune["recipe"]["anyOf"] if "enum" in option]
-    assert choices[0]["enum"] == ["tiny-cpu.yaml", "qlora-default.yaml"]  # or any path
+    assert choices[0]["enum"] == ["tiny-cpu.yaml", "qlora-default.yaml", "qlora-fsdp.yaml"]  # or any path
     training = definitions["TrainingOverrides"]["properties"]
     assert training["learning_rate"]["anyOf"][0] == {"type": "number", "exclusiveMinimum": 0}
     assert training["lora_r"]["title"] == "LoRA rank"
     assert all(field.get("description") for field in training.values())
+    assert training["processes"]["anyOf"][:2] == [
+        {"exclusiveMinimum": 0, "type": "integer"},
+        {"const": "auto", "type": "string"},
+    ]

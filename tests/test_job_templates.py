@@ -138,11 +138,22 @@ def test_docker_default_requests_one_nvidia_gpu() -> None:
 def test_docker_gpu_count_reaches_the_device_request() -> None:
     config = render(DockerWorkerJobConfiguration, DOCKER, {"gpu_count": 2, "image": "registry.example/lf:1"})
     assert config.container_create_kwargs == {
-        "device_requests": [{"driver": "nvidia", "count": 2, "capabilities": [["gpu"]]}]
+        "device_requests": [{"driver": "nvidia", "count": 2, "capabilities": [["gpu"]]}],
+        "shm_size": "16g",
     }
     args = docker_create_args(config)
     assert args["image"] == "registry.example/lf:1"
     assert [r["Count"] for r in args["host_config"]["DeviceRequests"]] == [2]
+
+
+def test_docker_shared_memory_for_nccl_reaches_the_host_config() -> None:
+    """A DDP/FSDP launch (NCCL, data loaders) needs more /dev/shm than Docker's default 64 MB."""
+    assert docker_create_args(render(DockerWorkerJobConfiguration, DOCKER, {}))["host_config"]["ShmSize"] == 16 * 2**30
+    config = render(DockerWorkerJobConfiguration, DOCKER, {"gpu_count": 4, "shm_size": "64g"})
+    host = docker_create_args(config)["host_config"]
+    assert (host["ShmSize"], [r["Count"] for r in host["DeviceRequests"]]) == (64 * 2**30, [4])
+    with pytest.raises(ValidationError):
+        validate({"shm_size": "lots"}, DOCKER["variables"], raise_on_error=True, ignore_required=True)
 
 
 def test_docker_default_template_requests_no_gpu() -> None:
@@ -168,6 +179,15 @@ def test_kubernetes_gpu_count_and_node_selector_reach_the_pod() -> None:
     pod = kubernetes_pod(render(KubernetesWorkerJobConfiguration, KUBERNETES, values))
     assert pod["containers"][0]["resources"]["limits"] == {"memory": "32Gi", "nvidia.com/gpu": 2}
     assert pod["nodeSelector"] == {"nvidia.com/gpu.product": "NVIDIA-A10G"}
+
+
+def test_kubernetes_mounts_memory_backed_shared_memory_for_nccl() -> None:
+    pod = kubernetes_pod(render(KubernetesWorkerJobConfiguration, KUBERNETES, {"gpu_count": 2, "shm_size": "32Gi"}))
+    assert pod["containers"][0]["volumeMounts"] == [{"name": "dshm", "mountPath": "/dev/shm"}]
+    assert pod["volumes"] == [{"name": "dshm", "emptyDir": {"medium": "Memory", "sizeLimit": "32Gi"}}]
+    assert pod["containers"][0]["resources"]["limits"] == {"nvidia.com/gpu": 2}
+    default = kubernetes_pod(render(KubernetesWorkerJobConfiguration, KUBERNETES, {}))
+    assert default["volumes"][0]["emptyDir"]["sizeLimit"] == "16Gi"
 
 
 def test_kubernetes_default_template_requests_no_gpu() -> None:

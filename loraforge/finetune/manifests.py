@@ -12,7 +12,7 @@ import re
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, PositiveInt, field_validator
 
 from loraforge.evaluate.run import EvalConfig
 from loraforge.records import sha256_hex
@@ -25,7 +25,8 @@ DEFAULT_RECIPE = "tiny-cpu.yaml"  # bundled with the package (loraforge/configs/
 MODEL_RECIPE = "qlora-default.yaml"  # for any other base model given without a recipe
 # data-prep names versions ds-<12 hex>; any ds-<slug> is accepted, never a path ("../", "/").
 _DATASET_VERSION = re.compile(r"^ds-[a-z0-9][a-z0-9_-]{0,63}$")
-BundledRecipe = Literal["tiny-cpu.yaml", "qlora-default.yaml"]  # test_train checks this against configs/
+# test_train checks this against configs/
+BundledRecipe = Literal["tiny-cpu.yaml", "qlora-default.yaml", "qlora-fsdp.yaml"]
 
 
 class TrainingOverrides(BaseModel):
@@ -42,10 +43,18 @@ class TrainingOverrides(BaseModel):
     lora_r: int | None = Field(None, gt=0, title="LoRA rank", description="Rank of the LoRA update matrices.")
     lora_alpha: float | None = Field(None, gt=0, title="LoRA alpha", description="LoRA scaling numerator.")
     device: Literal["auto", "cuda", "cpu"] | None = Field(None, description="Where to train.")
+    processes: PositiveInt | Literal["auto"] | None = Field(
+        None, description="Training processes (one per GPU, accelerate launch); auto: every visible GPU."
+    )
 
     def dotted(self) -> list[tuple[str, Any]]:
         """As recipe overrides: ``("sft.max_steps", 200)``, ``("lora.r", 8)``, ``("model.device", "cpu")``."""
-        where = {"lora_r": "lora.r", "lora_alpha": "lora.lora_alpha", "device": "model.device"}
+        where = {
+            "lora_r": "lora.r",
+            "lora_alpha": "lora.lora_alpha",
+            "device": "model.device",
+            "processes": "loraforge.distributed.processes",
+        }
         return [(where.get(k, f"sft.{k}"), v) for k, v in self.model_dump(exclude_none=True).items()]
 
 

@@ -1,4 +1,8 @@
-"""Command line: ``python -m loraforge.train --recipe configs/tiny-cpu.yaml --dataset DIR --output DIR``."""
+"""Command line: ``python -m loraforge.train --recipe configs/tiny-cpu.yaml --dataset DIR --output DIR``.
+
+Also the per-rank entry point of a multi-process run (``accelerate launch -m loraforge.train ... --events F``,
+started by ``loraforge.train.launch``): then rank 0 reports progress and checkpoints as events in F.
+"""
 
 from __future__ import annotations
 
@@ -9,6 +13,7 @@ from pathlib import Path
 
 from loraforge.train.config import load_recipe
 from loraforge.train.loop import train
+from loraforge.train.ranks import EventWriter, is_main
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -18,6 +23,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--output", required=True, type=Path, help="run directory: checkpoints/, adapter/")
     parser.add_argument("--base-model", default=None, help="HF id or path; default: the recipe's model.name")
     parser.add_argument("--no-resume", action="store_true", help="ignore checkpoints already in --output")
+    parser.add_argument("--resume-from", type=Path, default=None, help="a checkpoint directory to continue from")
+    parser.add_argument("--events", type=Path, default=None, help="(launched ranks) rank 0's event file")
     args = parser.parse_args(argv)
 
     def progress(step: int, max_steps: int, metrics: dict[str, float], eta_s: float | None) -> None:
@@ -25,10 +32,28 @@ def main(argv: list[str] | None = None) -> int:
         eta = f"{eta_s:.0f}s" if eta_s is not None else "?"
         print(f"step {step}/{max_steps} eta {eta} {shown}", flush=True)
 
+    events = EventWriter(args.events) if args.events and is_main() else None
+
+    def report(step: int, max_steps: int, metrics: dict[str, float], eta_s: float | None) -> None:
+        progress(step, max_steps, metrics, eta_s)
+        if events is not None:
+            events.progress(step, max_steps, metrics, eta_s)
+
     config = load_recipe(args.recipe)
-    result = train(args.dataset, args.base_model, config, args.output, on_progress=progress, resume=not args.no_resume)
-    summary = {k: v for k, v in result.summary.items() if k != "config"}
-    print(json.dumps({"adapter_dir": str(result.adapter_dir), **summary}, indent=2, default=str))
+    result = train(
+        args.dataset,
+        args.base_model,
+        config,
+        args.output,
+        on_progress=report,
+        on_checkpoint=events.checkpoint if events is not None else None,
+        resume=not args.no_resume,
+        resume_from=args.resume_from,
+        callbacks=[events] if events is not None else (),
+    )
+    if is_main():
+        summary = {k: v for k, v in result.summary.items() if k != "config"}
+        print(json.dumps({"adapter_dir": str(result.adapter_dir), **summary}, indent=2, default=str))
     return 0
 
 

@@ -63,7 +63,7 @@ class MetricsRecorder(TrainerCallback):
         if not row:
             return
         self.history.append(row)
-        if self.on_progress is not None:
+        if self.on_progress is not None and state.is_world_process_zero:  # one report per step, not per rank
             self.on_progress(state.global_step, state.max_steps, row, self.eta_s(state))
 
     def on_train_end(self, args: TrainingArguments, state: TrainerState, control: TrainerControl, **kw: Any) -> None:
@@ -91,11 +91,17 @@ def _row(entry: dict[str, Any]) -> dict[str, float]:
 class CheckpointHook(TrainerCallback):
     """Call ``on_checkpoint(checkpoint_dir)`` after each checkpoint is written (e.g. to sync it to a store).
 
-    Errors propagate: a checkpoint that silently failed to sync would make a later resume lie.
+    Errors propagate: a checkpoint that silently failed to sync would make a later resume lie. Across
+    processes every rank holds one: all wait until each has written its part (RNG state, FSDP shards),
+    then only rank 0 reports the checkpoint.
     """
 
-    def __init__(self, on_checkpoint: CheckpointFn) -> None:
+    def __init__(self, on_checkpoint: CheckpointFn | None) -> None:
         self.on_checkpoint = on_checkpoint
 
     def on_save(self, args: TrainingArguments, state: TrainerState, control: TrainerControl, **kw: Any) -> None:
-        self.on_checkpoint(Path(args.output_dir) / f"checkpoint-{state.global_step}")
+        from loraforge.train.ranks import barrier
+
+        barrier()
+        if self.on_checkpoint is not None and state.is_world_process_zero:
+            self.on_checkpoint(Path(args.output_dir) / f"checkpoint-{state.global_step}")

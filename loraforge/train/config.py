@@ -3,7 +3,8 @@
     model:      {name: tiny, quantization: nf4, device: cpu}       # what to load, and where
     lora:       {r: 16, lora_alpha: 32, ...}                       # peft.LoraConfig arguments
     sft:        {max_steps: 40, learning_rate: 5.0e-3, ...}        # trl.SFTConfig arguments
-    loraforge:  {max_oom_retries: 3, gpu_hourly_cost_usd: 2.49}    # what loraforge itself does
+    loraforge:  {max_oom_retries: 3, gpu_hourly_cost_usd: 2.49,    # what loraforge itself does, and
+                 distributed: {processes: 1, strategy: ddp}}       # across processes (accelerate launch)
 
 ``lora:`` and ``sft:`` take any argument of ``peft.LoraConfig`` / ``trl.SFTConfig`` (NEFTune, scheduler
 kwargs, ``report_to``, ...), on top of ``LORA_DEFAULTS`` / ``SFT_DEFAULTS`` below: the one place where
@@ -113,6 +114,36 @@ class ModelSection(BaseModel):
     )
     quantization: Literal["nf4", "none"] = Field("nf4", description="nf4: QLoRA 4-bit base; none: plain LoRA.")
     device: Literal["auto", "cuda", "cpu"] = "auto"
+    attn_implementation: Literal["sdpa", "eager", "flash_attention_2", "flash_attention_3"] | None = Field(
+        None, description="transformers' attention kernel; default: its own choice (sdpa). Packing wants flash."
+    )
+
+
+class DistributedSection(BaseModel):
+    """Training across processes with ``accelerate launch`` (one process per GPU; gloo processes on CPU).
+
+    ``processes: 1`` (the default) trains in the calling process. More, or ``auto`` with more than one
+    visible CUDA GPU, launches ``accelerate launch -m loraforge.train`` (see ``loraforge.train.launch``).
+    """
+
+    model_config = ConfigDict(extra="forbid")
+
+    processes: PositiveInt | Literal["auto"] = Field(
+        1, description="Training processes on this machine; auto: one per visible CUDA GPU (1 without one)."
+    )
+    strategy: Literal["ddp", "fsdp"] = Field(
+        "ddp", description="ddp: a full model copy per GPU; fsdp: shard the (4-bit) base weights across GPUs."
+    )
+    fsdp: dict[str, Any] = Field(
+        default_factory=dict,
+        description="accelerate launch --fsdp_* options (without the prefix) over FSDP_DEFAULTS.",
+    )
+    main_process_port: int | None = Field(None, ge=1, le=65535, description="Rendezvous port; default: a free one.")
+
+    def fsdp_options(self) -> dict[str, Any]:
+        from loraforge.train.launch import FSDP_DEFAULTS
+
+        return {**FSDP_DEFAULTS, **self.fsdp}
 
 
 class LoraforgeSection(BaseModel):
@@ -122,6 +153,7 @@ class LoraforgeSection(BaseModel):
 
     max_oom_retries: int = Field(3, ge=0, description="CUDA OOM: halve batch, double grad-accum, at most this often.")
     gpu_hourly_cost_usd: float = Field(2.49, ge=0, description="For estimated_cost_usd = GPU hours x this.")
+    distributed: DistributedSection = Field(default_factory=DistributedSection)
 
 
 class TrainConfig(BaseModel):
@@ -145,6 +177,7 @@ class TrainConfig(BaseModel):
         from loraforge.train.sft import check_arguments
 
         check_arguments(self)
+        _check_distributed(self)
         return self
 
     def sft_arguments(self) -> dict[str, Any]:
@@ -166,6 +199,39 @@ class TrainConfig(BaseModel):
         """(per-device train batch, grad-accum steps) as the recipe sets them."""
         args = self.sft_arguments()
         return int(args["per_device_train_batch_size"]), int(args["gradient_accumulation_steps"])
+
+
+def _check_distributed(config: TrainConfig) -> None:
+    """Combinations that cannot work across processes fail when the recipe loads."""
+    dist = config.loraforge.distributed
+    if dist.strategy != "fsdp":
+        if dist.fsdp:
+            raise ValueError("loraforge.distributed.fsdp: set only with strategy: fsdp")
+        return
+    if config.model.device == "cpu":
+        raise ValueError("loraforge.distributed.strategy fsdp needs CUDA GPUs; on CPU use ddp (gloo)")
+    from loraforge.train.launch import FSDP_DEFAULTS
+
+    unknown = sorted(set(dist.fsdp) - set(FSDP_DEFAULTS) - FSDP_OTHER_OPTIONS)
+    if unknown:
+        raise ValueError(f"loraforge.distributed.fsdp: unknown options {unknown} (accelerate launch --fsdp_*)")
+    if config.model.quantization == "nf4" and str(config.sft_arguments().get("optim", "")).startswith("paged_"):
+        # PEFT's FSDP guide: with FSDP + QLoRA, paged_adamw_8bit fails when a checkpoint is saved
+        raise ValueError("FSDP + QLoRA: sft.optim paged_* fails at checkpoint save; use adamw_torch")
+    if dist.fsdp_options().get("use_orig_params") not in (False, "false"):
+        raise ValueError("FSDP + LoRA: fsdp.use_orig_params must be false (frozen and LoRA weights wrapped apart)")
+
+
+# accelerate launch --fsdp_* options loraforge leaves unset unless a recipe sets them
+FSDP_OTHER_OPTIONS = {
+    "version",
+    "min_num_params",
+    "reshard_after_forward",
+    "transformer_layer_cls_to_wrap",
+    "forward_prefetch",
+    "activation_checkpointing",
+    "activation_checkpointing_offload",
+}
 
 
 def bundled_recipes() -> list[str]:

@@ -29,6 +29,7 @@ from loraforge.dataset.version import DatasetVersion
 from loraforge.offline import ensure_offline
 from loraforge.train.callbacks import CheckpointFn, CheckpointHook, MetricsRecorder, ProgressFn
 from loraforge.train.config import TrainConfig
+from loraforge.train.ranks import barrier, is_main, launched, rank_device
 from loraforge.train.sft import build_trainer, checkpoint_step, last_checkpoint, peak_memory_mb
 
 
@@ -67,6 +68,10 @@ def train(
     ``output_dir/base-models``). ``resume``: continue from the newest checkpoint in ``output_dir``;
     ``resume_from`` takes precedence. ``callbacks``: extra ``TrainerCallback`` objects, kept across
     OOM retries. The adapter lands in ``output_dir/adapter``; result JSON in ``output_dir/train_result.json``.
+
+    With ``loraforge.distributed.processes`` > 1 this process launches the ranks (``launch.launch``) and
+    keeps the callbacks; inside a launched rank only rank 0 reports progress and checkpoints and saves
+    the tokenizer and the result.
     """
     ensure_offline()
     import torch
@@ -74,7 +79,7 @@ def train(
     config = config or TrainConfig()
     output_dir = Path(output_dir)
     checkpoints = output_dir / "checkpoints"
-    device = resolve_device(config.model.device)
+    device = rank_device(resolve_device(config.model.device))
 
     # 1. Data: keep_in_memory so TRL's map() caches never write into the (shared) dataset directory.
     dataset = DatasetVersion(dataset_dir)
@@ -88,12 +93,34 @@ def train(
             config.model.name, dataset.texts(), Path(model_cache or output_dir / "base-models")
         )
 
+    # Across processes: the ranks train, this process reports (launch.py). Inside a rank: go on below.
+    if not launched():
+        from loraforge.train.launch import launch, process_count
+
+        processes = process_count(config)
+        if processes > 1:
+            if callbacks:
+                raise ValueError("callbacks cannot cross into launched processes; use on_progress/on_checkpoint")
+            return launch(
+                dataset.path,
+                base_model,
+                config,
+                output_dir,
+                processes,
+                on_progress=on_progress,
+                on_checkpoint=on_checkpoint,
+                resume=resume,
+                resume_from=resume_from,
+            )
+
     # 3. Where to start: a checkpoint pulled from the store, else the newest local one.
     start = Path(resume_from) if resume_from else (last_checkpoint(checkpoints) if resume else None)
     resumed_from_step = checkpoint_step(start) if start else 0
 
     recorder = MetricsRecorder(on_progress)
-    hooks = [recorder, *([CheckpointHook(on_checkpoint)] if on_checkpoint else []), *callbacks]
+    # in a launch every rank needs the hook: it holds them at a barrier until all have written the checkpoint
+    mirror = [CheckpointHook(on_checkpoint)] if on_checkpoint or launched() else []
+    hooks = [recorder, *mirror, *callbacks]
     batch, accum = config.batch
     oom_retries: list[dict[str, int]] = []
     if device.startswith("cuda"):
@@ -107,8 +134,8 @@ def train(
             trainer.train(resume_from_checkpoint=str(start) if start else None)
             break
         except torch.OutOfMemoryError:
-            if batch == 1 or len(oom_retries) >= config.loraforge.max_oom_retries:
-                raise
+            if batch == 1 or len(oom_retries) >= config.loraforge.max_oom_retries or launched():
+                raise  # across processes the other ranks are already waiting in a collective: stop the launch
             at_step = trainer.state.global_step
         effective = batch * accum
         batch = batch // 2
@@ -126,21 +153,28 @@ def train(
     if trainer.eval_dataset is not None and not evaluated:
         trainer.evaluate()
     adapter_dir = output_dir / "adapter"
-    trainer.save_model(str(adapter_dir))  # PEFT: adapter_model.safetensors + adapter_config.json
+    if trainer.is_fsdp_enabled:  # checkpoints are sharded; the adapter is gathered whole, for from_pretrained
+        trainer.accelerator.state.fsdp_plugin.set_state_dict_type("FULL_STATE_DICT")
+    trainer.save_model(str(adapter_dir))  # every rank joins (FSDP gathers); only the main process writes
+    barrier()
+    if not is_main():
+        return TrainResult(adapter_dir=adapter_dir, metrics=recorder.history)
     trainer.processing_class.save_pretrained(adapter_dir)
     (adapter_dir / "training_args.bin").unlink(missing_ok=True)  # a pickle; the config is in train_result.json
 
     duration = time.perf_counter() - started
     session_tokens = state.num_input_tokens_seen - recorder.session_start_tokens
     on_gpu = device.startswith("cuda")
+    processes = int(trainer.args.world_size)
+    gpu_hours = duration / 3600 * processes
     summary = {
         "duration_s": round(duration, 3),
         "train_tokens": int(state.num_input_tokens_seen),
         "tokens_per_s": round(session_tokens / recorder.session_seconds, 2) if recorder.session_seconds else None,
         "peak_memory_mb": round(peak_memory_mb(device), 1),
         "peak_memory_source": "torch.cuda.max_memory_allocated" if on_gpu else "process max RSS",
-        "estimated_cost_usd": round(duration / 3600 * config.loraforge.gpu_hourly_cost_usd, 4) if on_gpu else 0.0,
-        "cost_formula": f"duration_s / 3600 * {config.loraforge.gpu_hourly_cost_usd} USD/h on GPU, 0 on CPU",
+        "estimated_cost_usd": round(gpu_hours * config.loraforge.gpu_hourly_cost_usd, 4) if on_gpu else 0.0,
+        "cost_formula": f"duration_s / 3600 * processes * {config.loraforge.gpu_hourly_cost_usd} USD/h on GPU, else 0",
         "final_train_loss": recorder.last("loss"),
         "final_eval_loss": recorder.last("eval_loss"),
         "steps": state.global_step,
@@ -152,6 +186,7 @@ def train(
         "loss_masking": loss_masking(trainer.processing_class),
         "base_model": base_model,
         "device": device,
+        "processes": processes,
         "config": config.resolved(),
     }
     result = TrainResult(adapter_dir=adapter_dir, metrics=recorder.history, summary=summary)

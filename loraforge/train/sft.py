@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from loraforge.basemodel import load_model, load_tokenizer, loss_masking, resolve_device
 from loraforge.train.config import TrainConfig
+from loraforge.train.ranks import fsdp_launched, rank_device
 
 if TYPE_CHECKING:
     from datasets import Dataset, DatasetDict
@@ -35,14 +36,19 @@ def build_trainer(
     from transformers import PrinterCallback
     from trl import SFTTrainer
 
-    device = resolve_device(config.model.device)
+    device = rank_device(resolve_device(config.model.device))
     tokenizer = load_tokenizer(base_model)
     masking = loss_masking(tokenizer)
     train_ds = sft_dataset(splits["train"], masking)
     eval_ds = sft_dataset(splits["validation"], masking) if len(splits.get("validation", [])) else None
     args = sft_config(config, checkpoints_dir, device, masking, has_eval=eval_ds is not None, batch=batch, accum=accum)
     model = load_model(
-        base_model, config.model.quantization, device, gradient_checkpointing=args.activation_checkpointing
+        base_model,
+        config.model.quantization,
+        device,
+        gradient_checkpointing=args.activation_checkpointing,
+        sharded=fsdp_launched(),
+        attn_implementation=config.model.attn_implementation,
     )
     trainer = SFTTrainer(
         model=model,
