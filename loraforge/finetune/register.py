@@ -51,8 +51,11 @@ def tracker(run: FineTuneRun):  # type: ignore[no-untyped-def]  # -> loraforge.t
 
 def start_tracking(store: ArtifactStore, run: FineTuneRun, config: FineTuneConfig) -> FineTuneRun:
     """Open the MLflow run (params: train recipe, evaluation, dataset version) with the dataset as input."""
+    from loraforge.evaluate.probe_file import fetch_probe_file
     from loraforge.tracking import TRAINING_KEY_TAG
 
+    if config.evaluation.probe_file:  # a bad probe file fails the run now, not after training
+        fetch_probe_file(config.evaluation.probe_file, store, f"{run.tenant}/{run.project}", run.scratch / "probes")
     params = {
         "train": config.train_config().resolved(),
         "eval": config.evaluation.model_dump(),
@@ -145,6 +148,9 @@ def eval_metrics(report: Mapping[str, Any]) -> dict[str, float]:
     for key, value in (report.get("improvements") or {}).items():
         if isinstance(value, int | float):
             flat[f"improvement.{key}"] = float(value)
+    for key, value in (report.get("improvement_pct") or {}).items():  # signed by direction: + is better
+        if isinstance(value, int | float):
+            flat[f"improvement_pct.{key}"] = float(value)
     return flat
 
 
