@@ -307,5 +307,5 @@ def test_evaluate_with_probe_file_offline(tiny: TinySetup, tmp_path: Path, no_ne
 
 def test_store_probe_file_must_be_fetched_first(tiny: TinySetup) -> None:
     config = EvalConfig(probe_file="store:probes/firm.jsonl")
-    with pytest.raises(ValueError, match="fetch a store probe file first"):
+    with pytest.raises(ValueError, match="a store probe file is read by the fine-tune stages"):
         evaluate(str(tiny.base_dir), tiny.adapter_dir, tiny.dataset_dir, config)

@@ -137,7 +137,10 @@ def evaluate(
     dataset = DatasetVersion(dataset_dir)
     split, rows = dataset.held_out()
     if config.probe_file and config.probe_file.startswith(STORE_PREFIX):
-        raise ValueError(f"{config.probe_file}: fetch a store probe file first (probe_file.fetch_probe_file)")
+        raise ValueError(
+            f"{config.probe_file}: a store probe file is read by the fine-tune stages (fetch_probe_file); "
+            "give evaluate() a local path"
+        )
     probes = load_probes(config.probe_file) if config.probe_file else []
     gen_rows = select_for_generation(rows, config.max_examples)
     if dataset.refusal_answer is not None:
