@@ -309,3 +309,47 @@ def test_store_probe_file_must_be_fetched_first(tiny: TinySetup) -> None:
     config = EvalConfig(probe_file="store:probes/firm.jsonl")
     with pytest.raises(ValueError, match="a store probe file is read by the fine-tune stages"):
         evaluate(str(tiny.base_dir), tiny.adapter_dir, tiny.dataset_dir, config)
+
+
+def test_mlflow_sample_rows_flatten_grounding_and_probe_scores() -> None:
+    from loraforge.finetune.register import sample_rows
+
+    held_out = {
+        "id": "x1",
+        "kind": "instruction",
+        "prompt": "Fees?",
+        "reference": "One percent.",
+        "outputs": {"adapter": "One percent."},
+        "scores": {"adapter": {"token_f1": 1.0, "grounding": {"n_claims": 1, "n_unsupported": 0, "best": [1.0]}}},
+    }
+    probe = {
+        "id": "fee",
+        "kind": "probe",
+        "prompt": "Billing?",
+        "reference": "",
+        "outputs": {"adapter": "Monthly."},
+        "scores": {"adapter": {"score": 0.0, "missing_keywords": ["quarterly", "arrears"], "forbidden_hit": []}},
+    }
+    rows = sample_rows({"samples": [held_out], "probe_samples": [probe]})
+    assert rows == [
+        {
+            "id": "x1",
+            "kind": "instruction",
+            "prompt": "Fees?",
+            "reference": "One percent.",
+            "adapter_output": "One percent.",
+            "adapter_token_f1": 1.0,
+            "adapter_grounding_n_claims": 1,
+            "adapter_grounding_n_unsupported": 0,
+        },
+        {
+            "id": "fee",
+            "kind": "probe",
+            "prompt": "Billing?",
+            "reference": "",
+            "adapter_output": "Monthly.",
+            "adapter_score": 0.0,
+            "adapter_missing_keywords": "quarterly, arrears",
+            "adapter_forbidden_hit": "",
+        },
+    ]

@@ -116,15 +116,22 @@ def describe(verdict: str, reasons: list[str], warnings: list[str], about: str) 
 
 
 def sample_rows(report: Mapping[str, Any]) -> list[dict[str, Any]]:
-    """One row per generated evaluation sample: id, kind, prompt, reference, then per variant (base,
-    adapter, champion) its output and scores (``adapter_output``, ``adapter_token_f1``, ``adapter_refused``)."""
+    """One row per generated evaluation sample (held-out, then the probe file's questions): id, kind, prompt,
+    reference, then per variant (base, adapter, champion) its output and scores (``adapter_output``,
+    ``adapter_token_f1``, ``adapter_refused``, ``adapter_grounding_n_unsupported``); lists joined by ", "."""
     rows = []
-    for sample in report.get("samples") or []:
+    for sample in [*(report.get("samples") or []), *(report.get("probe_samples") or [])]:
         row: dict[str, Any] = {k: sample.get(k) for k in ("id", "kind", "prompt", "reference")}
         for variant, output in (sample.get("outputs") or {}).items():
             row[f"{variant}_output"] = output
             for metric, value in ((sample.get("scores") or {}).get(variant) or {}).items():
-                row[f"{variant}_{metric}"] = value
+                parts = value.items() if isinstance(value, dict) else [("", value)]
+                for sub, v in parts:
+                    if sub == "best":  # per-sentence similarities: in eval_report.json, too long for a cell
+                        continue
+                    row[f"{variant}_{metric}_{sub}" if sub else f"{variant}_{metric}"] = (
+                        ", ".join(map(str, v)) if isinstance(v, list) else v
+                    )
         rows.append(row)
     return rows
 
