@@ -353,3 +353,52 @@ def test_mlflow_sample_rows_flatten_grounding_and_probe_scores() -> None:
             "adapter_forbidden_hit": "",
         },
     ]
+
+
+def test_fine_tune_reads_a_store_probe_file_and_stops_on_a_bad_one_before_training(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The production path: the probe file is a key under the tenant/project; a bad one fails the run at
+    its start (nothing trained), a good one is fetched on the evaluating worker and scored."""
+    from test_finetune import _three_files
+
+    from loraforge.finetune import FineTuneConfig, run_fine_tune
+    from loraforge.prep import run_data_prep
+    from loraforge.storage import read_json
+    from loraforge.target import Target
+
+    monkeypatch.setenv("LORAFORGE_SCRATCH", str(tmp_path / "scratch"))
+    monkeypatch.setenv("LORAFORGE_MODEL_CACHE", str(tmp_path / "models"))
+    store = LocalStore(tmp_path / "store")
+    target = Target(tenant="acme", project="boots", tracking_uri=f"sqlite:///{tmp_path / 'mlflow.db'}")
+    prep = run_data_prep(_three_files(tmp_path / "docs"), store, target=target)
+    evaluation = {
+        "max_examples": 2,
+        "max_new_tokens": 4,
+        "refusal_probes": 0,
+        "probe_file": "store:probes/boots.jsonl",
+        "gate": {"min_probe_score": 0.5},
+    }
+    config = FineTuneConfig(training={"max_steps": 2}, evaluation=evaluation)
+    store.put_bytes("acme/boots/probes/boots.jsonl", b'{"question": "How often to wax boots?"}\n')
+    with pytest.raises(ProbeFileError, match="^store:probes/boots.jsonl:1: line: give 'expected'"):
+        run_fine_tune(prep.version, store, config, target)
+    assert not store.list("acme/boots/checkpoints")  # failed before training
+    probes = [
+        {"question": "How often should boots be waxed?", "keywords": ["three months"]},
+        {"question": "Where should wet boots not be dried?", "expected": "Never next to a radiator."},
+    ]
+    store.put_bytes("acme/boots/probes/boots.jsonl", "\n".join(json.dumps(p) for p in probes).encode())
+    outcome = run_fine_tune(prep.version, store, config, target)
+    report = read_json(store, f"acme/boots/runs/{outcome.run_name}/eval_report.json")
+    assert report["counts"]["n_probe_questions"] == 2
+    assert report["config"]["probe_file"] == "store:probes/boots.jsonl"  # the key, not the worker's copy
+    assert [s["prompt"] for s in report["probe_samples"]] == [p["question"] for p in probes]
+    assert report["metrics"]["adapter"]["probe_score"] is not None
+    assert outcome.metrics["adapter.probe_score"] == report["metrics"]["adapter"]["probe_score"]
+    base, adapter = report["metrics"]["base"], report["metrics"]["adapter"]
+    assert report["improvement_pct"]["eval_loss"] == improvement_pct(
+        "eval_loss", base["eval_loss"], adapter["eval_loss"]
+    )
+    assert outcome.metrics["improvement_pct.eval_loss"] == report["improvement_pct"]["eval_loss"]
+    assert any(r.startswith("probe_score: ") and "only 2 probe-file questions" in r for r in outcome.reasons)
