@@ -85,8 +85,8 @@ def _publish(key: str, outcome: FineTuneOutcome, report: EvalReport, tracking_ur
     create_table_artifact(
         report.metric_rows(),
         key=f"{key}-metrics",
-        description="evaluation on held-out examples: base vs adapter (vs champion), rounded; "
-        "each metric says whether lower or higher is better",
+        description="evaluation on held-out examples (and the probe file): base vs adapter (vs champion), rounded; "
+        "each metric says whether lower or higher is better; improvement % is + when the adapter is better",
     )
     create_table_artifact(
         report.gate_rows(),

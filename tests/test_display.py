@@ -103,6 +103,7 @@ def test_metric_rows_round_and_say_which_way_is_better() -> None:
     loss, f1 = rows["eval_loss (lower is better)"], rows["token_f1 (higher is better)"]
     assert (loss["base"], loss["adapter"], loss["adapter - base"]) == ("2.912", "2.346", "-0.5667")  # 4 significant
     assert (f1["adapter"], f1["adapter - base"]) == ("0.977", "+0.854")  # scores: 3 decimals, differences signed
+    assert loss["improvement %"] == "+19.5 %"  # the loss fell by 19.46 %: an improvement, so positive
     for row in rows.values():
         assert all(rendered(cell) == cell for cell in row.values())
 
@@ -119,8 +120,8 @@ def test_gate_rows_render_as_plain_text() -> None:
 def test_markdown_tables_keep_their_columns() -> None:
     md = _report().to_markdown()
     metrics = table_cells(md, "## Metrics")
-    assert metrics[0] == ["metric", "base", "adapter", "adapter - base"]
-    assert metrics[1] == ["eval_loss (lower is better)", "2.912", "2.346", "-0.5667"]
+    assert metrics[0] == ["metric", "base", "adapter", "adapter - base", "improvement %"]
+    assert metrics[1] == ["eval_loss (lower is better)", "2.912", "2.346", "-0.5667", "+19.5 %"]
     gate = table_cells(md, "## Gate")
     assert gate[2] == ["refusal_accuracy", "—", "≥ 0.800", "skipped: no refusal examples | none asked"]
     assert all(len(row) == 4 for row in gate)  # the "|" in a detail did not split a cell

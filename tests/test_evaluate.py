@@ -160,6 +160,7 @@ def test_report_counts_and_generation_metrics(report: EvalReport) -> None:
         "n_in_scope": 4,
         "n_refusal": 22,
         "n_refusal_probes": 20,
+        "n_probe_questions": 0,
     }
     base, adapter = report.metrics["base"], report.metrics["adapter"]
     assert base["exact_match"] == 0.0 and base["refusal_accuracy"] == 0.0  # random weights
@@ -202,7 +203,7 @@ def test_report_json_round_trip_and_markdown(report: EvalReport) -> None:
     assert data["reasons"] == report.reasons
     md = report.to_markdown(n_samples=2)
     assert md.startswith(f"# Evaluation: **{report.verdict.upper()}**")
-    assert "| metric | base | adapter | champion | adapter - base | adapter - champion |" in md
+    assert "| metric | base | adapter | champion | adapter - base | improvement % | adapter - champion |" in md
     assert "| eval_loss (lower is better) |" in md
     assert md.count("\n### ") == 2
     assert "| eval_loss_ratio |" in md
@@ -211,7 +212,15 @@ def test_report_json_round_trip_and_markdown(report: EvalReport) -> None:
 def test_metric_and_gate_rows_match_the_report(report: EvalReport) -> None:
     rows = {r["metric"]: r for r in report.metric_rows()}
     loss = rows["eval_loss (lower is better)"]
-    assert list(loss) == ["metric", "base", "adapter", "champion", "adapter - base", "adapter - champion"]
+    assert list(loss) == [
+        "metric",
+        "base",
+        "adapter",
+        "champion",
+        "adapter - base",
+        "improvement %",
+        "adapter - champion",
+    ]
     assert float(loss["adapter"]) == pytest.approx(report.metrics["adapter"]["eval_loss"], rel=1e-3)  # 4 digits
     assert float(loss["adapter - base"]) == pytest.approx(report.improvements["eval_loss"], rel=1e-3)
     assert loss["adapter - champion"] == "0"
@@ -234,6 +243,7 @@ def test_evaluate_makes_no_network_calls(tiny: TinySetup, no_network: list[str])
         "n_in_scope": 1,
         "n_refusal": 4,
         "n_refusal_probes": 3,
+        "n_probe_questions": 0,
     }
     assert "champion" not in small.metrics and small.vs_champion is None
     assert no_network == []

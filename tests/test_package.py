@@ -225,6 +225,8 @@ def test_metrics_csv_and_json(bundle: Bundle) -> None:
     assert [r["step"] for r in doc["training_metrics"]] == [1, 2, 3, 4, 5, 6]
     assert doc["final_metrics"]["final_validation_loss"] == 4.5
     assert doc["final_metrics"]["perplexity_improvement_pct"] == pytest.approx(77.69, abs=0.01)  # 1 - e^-1.5
+    # every metric with a base and an adapter value, + when better; token_f1 and refusal_accuracy rise from 0: no %
+    assert doc["final_metrics"]["improvement_pct"] == {"eval_loss": 25.0, "perplexity": 77.69}
 
 
 def test_training_summary_examples_and_reports(bundle: Bundle) -> None:

@@ -33,6 +33,20 @@ class GateConfig(BaseModel):
     max_false_refusal_rate: float | None = Field(
         0.2, ge=0, le=1, description="Largest share of in-scope prompts the adapter may refuse."
     )
+    max_unsupported_claim_rate: float | None = Field(
+        None,
+        ge=0,
+        le=1,
+        description="Largest share of claims in the adapter's in-scope answers that their source does not support.",
+    )
+    min_probe_score: float | None = Field(
+        None, ge=0, le=1, description="Adapter probe_score on the probe file's questions must be >= this."
+    )
+    max_probe_regression: float | None = Field(
+        None,
+        ge=0,
+        description="Base probe_score minus adapter probe_score must be <= this (0: no worse than the base).",
+    )
     max_regression_vs_champion: float | None = Field(
         0.02,
         ge=0,
@@ -51,6 +65,9 @@ class GateConfig(BaseModel):
     )
     min_refusal_probes: int = Field(
         10, ge=1, description="Out-of-scope prompts the refusal check needs; with fewer the verdict is inconclusive."
+    )
+    min_probe_questions: int = Field(
+        10, ge=1, description="Probe-file questions the probe checks need; with fewer the verdict is inconclusive."
     )
     min_train_examples: int = Field(100, ge=0, description="Fewer train examples than this: a warning on the run.")
     max_epochs: float = Field(
@@ -114,11 +131,13 @@ def _check(name: str, value: float | None, threshold: float, op: str, detail: st
 def _weigh(check: GateCheck, metric: str, evidence: Mapping[str, int], config: GateConfig) -> GateCheck:
     """Withhold judgement on a check whose metric rests on fewer examples than the gate asks for."""
     scope = REGISTRY[metric].scope
-    needed = {"refusal": config.min_refusal_probes, "timing": 1}.get(scope, config.min_eval_examples)
+    needed = {"refusal": config.min_refusal_probes, "probe": config.min_probe_questions, "timing": 1}.get(
+        scope, config.min_eval_examples
+    )
     check.evidence, check.needed = evidence.get(scope), needed
     if check.evidence is not None and check.evidence < needed and check.value is not None:
         check.passed = None
-        noun = "out-of-scope prompts" if scope == "refusal" else "held-out examples"
+        noun = {"refusal": "out-of-scope prompts", "probe": "probe-file questions"}.get(scope, "held-out examples")
         check.detail += f"; only {check.evidence} {noun}, the gate needs {needed}"
     return check
 
@@ -139,7 +158,7 @@ def apply_gate(
     evidence: Mapping[str, int] | None = None,
 ) -> tuple[str, list[GateCheck]]:
     """Run every enabled check. ``evidence``: examples behind each metric scope (``loss``, ``in_scope``,
-    ``refusal``); a scope left out is not weighed. Verdict: see ``verdict_of``."""
+    ``refusal``, ``probe``); a scope left out is not weighed. Verdict: see ``verdict_of``."""
     evidence = evidence or {}
     checks: list[GateCheck] = []
     for name in config.required_metrics:
@@ -171,6 +190,21 @@ def apply_gate(
         missing = "no in-scope examples evaluated"
         check = _check("false_refusal_rate", value, config.max_false_refusal_rate, "<=", detail, missing)
         add(check, "false_refusal_rate")
+
+    if config.max_unsupported_claim_rate is not None:
+        value = adapter.get("unsupported_claim_rate")
+        detail = "share of answer sentences their source does not support"
+        check = _check("unsupported_claim_rate", value, config.max_unsupported_claim_rate, "<=", detail, "no claims")
+        add(check, "unsupported_claim_rate")
+    b_probe, a_probe = base.get("probe_score"), adapter.get("probe_score")
+    if config.min_probe_score is not None:
+        detail, missing = "mean score on the probe file's questions", "no probe file evaluated"
+        add(_check("probe_score", a_probe, config.min_probe_score, ">=", detail, missing), "probe_score")
+    if config.max_probe_regression is not None:
+        drop = b_probe - a_probe if a_probe is not None and b_probe is not None else None
+        detail = f"base {b_probe:.4f} - adapter {a_probe:.4f}" if drop is not None else ""
+        check = _check("probe_regression", drop, config.max_probe_regression, "<=", detail, "no probe file evaluated")
+        add(check, "probe_score")
 
     if champion is not None and config.max_regression_vs_champion is not None:
         for metric in config.champion_metrics:

@@ -8,7 +8,7 @@ from typing import Any
 
 from loraforge.display import num, text, threshold
 from loraforge.evaluate.gate import GateCheck
-from loraforge.evaluate.registry import METRICS, REGISTRY
+from loraforge.evaluate.registry import METRICS, REGISTRY, improvement_pct
 
 VARIANTS = ("base", "adapter", "champion")
 SAMPLE_CHARS = 200
@@ -20,9 +20,10 @@ class EvalReport:
     """Base vs adapter (vs champion) on held-out examples, and the gate's verdict.
 
     ``metrics[variant][metric]`` for variant in base/adapter/champion; ``improvements`` is adapter - base
-    per metric (negative is better for eval_loss, perplexity, false_refusal_rate, latency_s);
-    ``vs_champion`` is adapter - champion. ``samples`` holds every generated example with its outputs
-    and per-example scores.
+    per metric (negative is better for the lower-is-better metrics: eval_loss, perplexity, rates, latency_s);
+    ``improvement_pct`` is the relative change in percent, signed by direction (positive: the adapter is
+    better; ``registry.improvement_pct``); ``vs_champion`` is adapter - champion. ``samples`` holds every
+    generated example with its outputs and per-example scores; ``probe_samples`` the probe file's questions.
     """
 
     base_model: str
@@ -41,6 +42,13 @@ class EvalReport:
     duration_s: float = 0.0
     created_at: str = ""
     warnings: list[str] = field(default_factory=list)  # what makes the verdict worth less than it looks
+    probe_samples: list[dict[str, Any]] = field(default_factory=list)
+    improvement_pct: dict[str, float | None] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        if not self.improvement_pct:  # derived: a report written before the field existed gets it too
+            base, adapter = self.metrics.get("base", {}), self.metrics.get("adapter", {})
+            self.improvement_pct = {m: improvement_pct(m, base.get(m), adapter.get(m)) for m in METRICS}
 
     @property
     def passed(self) -> bool:
@@ -71,8 +79,9 @@ class EvalReport:
 
     def metric_rows(self) -> list[dict[str, Any]]:
         """One row per metric that has a value, for people (cells are text that renders as itself): the metric
-        with which way is better, each variant's value, adapter - base and adapter - champion (signed),
-        rounded (see ``metric_value``). The exact values are in ``to_dict``."""
+        with which way is better, each variant's value, adapter - base (signed), the improvement over the base
+        in percent (positive: better, whichever way the metric runs) and adapter - champion (signed), rounded
+        (see ``metric_value``). The exact values are in ``to_dict``."""
         variants = [v for v in VARIANTS if v in self.metrics]
         rows = []
         for metric in METRICS:
@@ -81,6 +90,7 @@ class EvalReport:
             values = {v: metric_value(metric, self.metrics[v].get(metric)) for v in variants}
             row: dict[str, Any] = {"metric": metric_label(metric), **values}
             row["adapter - base"] = metric_value(metric, self.improvements.get(metric), signed=True)
+            row["improvement %"] = pct(self.improvement_pct.get(metric))
             if self.vs_champion:
                 row["adapter - champion"] = metric_value(metric, self.vs_champion.get(metric), signed=True)
             rows.append(row)
@@ -132,6 +142,19 @@ class EvalReport:
                 lines += [f"### {i}. \\[{s['kind']}\\] {_cut(s['prompt'])}", "", f"- reference: {_cut(s['reference'])}"]
                 lines += [f"- {v}: {_cut(s['outputs'][v])}" for v in variants if v in s["outputs"]]
                 lines.append("")
+        if self.probe_samples and n_samples:
+            lines += ["", "## Probe-file questions", ""]
+            for i, s in enumerate(self.probe_samples[:n_samples], 1):
+                lines += [f"### {i}. {_cut(s['prompt'])}", ""]
+                if s["reference"]:
+                    lines.append(f"- expected: {_cut(s['reference'])}")
+                if s["keywords"]:
+                    lines.append(f"- keywords: {text(', '.join(s['keywords']))}")
+                for v in variants:
+                    if v in s["outputs"]:
+                        score = num(s["scores"][v]["score"], decimals=GATE_DECIMALS)
+                        lines.append(f"- {v} (score {score}): {_cut(s['outputs'][v])}")
+                lines.append("")
         return "\n".join(lines).rstrip() + "\n"
 
 
@@ -145,6 +168,11 @@ def metric_value(metric: str, value: float | None, signed: bool = False) -> str:
     (0..1) to 3 decimals; differences signed (``+0.120``); a missing value is ``—``."""
     unbounded = REGISTRY[metric].scope in ("loss", "timing")
     return num(value, significant=4 if unbounded else None, decimals=3, signed=signed)
+
+
+def pct(value: float | None) -> str:
+    """An improvement in percent, one decimal, signed (``+25.0 %``); ``—`` when undefined (base 0 or missing)."""
+    return f"{num(value, decimals=1, signed=True)} %" if value is not None else num(None)
 
 
 def _bold_fail(result: str) -> str:

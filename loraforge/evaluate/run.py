@@ -11,6 +11,10 @@ What is measured, per variant:
   but ``refusal``) against the reference answer; false_refusal_rate: share of those answers that refuse.
 - refusal_accuracy: share of ``refusal`` prompts (out-of-scope questions) whose answer refuses: the
   held-out ones plus ``refusal_probes`` questions never trained on (``loraforge.evaluate.probes``).
+- unsupported_claim_rate: share of the sentences of in-scope answers that the example's source does
+  not support (MiniLM similarity per sentence, ``loraforge.evaluate.grounding``).
+- probe_*: greedy answers to the questions of ``probe_file`` (the firm's own), scored against their
+  expected answers and keywords (``loraforge.evaluate.probe_file``).
 - latency_s: generation wall time per prompt (batched; informative, compare on the same machine only).
 """
 
@@ -29,8 +33,10 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from loraforge.dataset.version import DatasetVersion
 from loraforge.evaluate.gate import GateConfig, apply_gate
+from loraforge.evaluate.grounding import SUPPORT_THRESHOLD, ground_samples
 from loraforge.evaluate.metrics import DEFAULT_REFUSAL_PHRASES, is_refusal, refusal_opening
 from loraforge.evaluate.model import encode_example, eval_loss, generate, load_base_model, load_tokenizer, prompt_ids
+from loraforge.evaluate.probe_file import STORE_PREFIX, load_probes, probe_messages, probe_samples
 from loraforge.evaluate.probes import PROBE_QUESTIONS, probe_rows
 from loraforge.evaluate.registry import ANSWER_METRICS, METRICS, REGISTRY
 from loraforge.evaluate.report import EvalReport
@@ -59,6 +65,18 @@ class EvalConfig(BaseModel):
         default_factory=lambda: list(DEFAULT_REFUSAL_PHRASES),
         description="Openings that mark a refusal; the first sentence of each reference refusal is added.",
     )
+    probe_file: str | None = Field(
+        None,
+        description="The firm's own questions (JSONL: question + expected and/or keywords), scored beside the "
+        "held-out split: a local path, or store:KEY for a file under the tenant/project in the artifact store.",
+    )
+    groundedness: bool = Field(True, description="Measure unsupported_claim_rate (MiniLM, on the CPU, seconds).")
+    support_threshold: float = Field(
+        SUPPORT_THRESHOLD,
+        gt=0,
+        le=1,
+        description="Cosine similarity at which a source sentence supports an answer sentence (calibrated).",
+    )
     gate: GateConfig = Field(default_factory=GateConfig)
 
 
@@ -84,7 +102,7 @@ def _aggregate(samples: list[dict[str, Any]], variant: str) -> dict[str, float |
     def mean(values: list[float]) -> float | None:
         return sum(values) / len(values) if values else None
 
-    in_scope = [s["scores"][variant] for s in samples if s["kind"] != "refusal"]
+    in_scope = [s["scores"][variant] for s in samples if s["kind"] != "refusal"]  # probe samples are kept apart
     refusals = [s["scores"][variant] for s in samples if s["kind"] == "refusal"]
     out: dict[str, float | None] = {m: mean([sc[m] for sc in in_scope]) for m in ANSWER_METRICS}
     out["refusal_accuracy"] = mean([float(sc["refused"]) for sc in refusals])
@@ -118,17 +136,37 @@ def evaluate(
     started = time.perf_counter()
     dataset = DatasetVersion(dataset_dir)
     split, rows = dataset.held_out()
+    if config.probe_file and config.probe_file.startswith(STORE_PREFIX):
+        raise ValueError(
+            f"{config.probe_file}: a store probe file is read by the fine-tune stages (fetch_probe_file); "
+            "give evaluate() a local path"
+        )
+    probes = load_probes(config.probe_file) if config.probe_file else []
     gen_rows = select_for_generation(rows, config.max_examples)
     if dataset.refusal_answer is not None:
         gen_rows += probe_rows(config.refusal_probes, dataset.system_prompt, dataset.refusal_answer)
-    run = _run_variants(base_model, Path(adapter_dir), champion_adapter_dir, rows, gen_rows, config, device)
+    firm_rows = probe_messages(probes, dataset.system_prompt)
+    run = _run_variants(base_model, Path(adapter_dir), champion_adapter_dir, rows, gen_rows + firm_rows, config, device)
+    n_gen = len(gen_rows)
+    firm_texts = {v: t[n_gen:] for v, t in run.texts.items()}
     phrases = list(config.refusal_phrases)
     phrases += sorted({refusal_opening(r["messages"][-1]["content"]) for r in rows if r["kind"] == "refusal"})
-    samples = _score(gen_rows, run.texts, phrases, device)
-    metrics = {v: {m: {**run.metrics[v], **_aggregate(samples, v)}.get(m) for m in METRICS} for v in run.texts}
+    samples = _score(gen_rows, {v: t[:n_gen] for v, t in run.texts.items()}, phrases, device)
+    extra: dict[str, dict[str, float | None]] = {v: {} for v in run.texts}
+    if config.groundedness:
+        for v, rate in ground_samples(samples, rows, config.support_threshold, device).items():
+            extra[v]["unsupported_claim_rate"] = rate
+    firm_samples, firm_metrics = probe_samples(firm_rows, probes, firm_texts) if probes else ([], {})
+    for v, values in firm_metrics.items():
+        extra[v].update(values)
+    metrics = {
+        v: {m: {**run.metrics[v], **_aggregate(samples, v), **extra[v]}.get(m) for m in METRICS} for v in run.texts
+    }
     champion = metrics.get("champion")
     n_refusal = sum(r["kind"] == "refusal" for r in gen_rows)
     evidence = {"loss": run.n_loss_examples, "in_scope": len(gen_rows) - n_refusal, "refusal": n_refusal}
+    if probes:
+        evidence["probe"] = len(probes)
     verdict, checks = apply_gate(metrics["base"], metrics["adapter"], champion, config.gate, evidence)
     return EvalReport(
         base_model=str(base_model),
@@ -145,8 +183,10 @@ def evaluate(
             "n_in_scope": len(gen_rows) - n_refusal,
             "n_refusal": n_refusal,
             "n_refusal_probes": sum(r["id"].startswith("probe-") for r in gen_rows),
+            "n_probe_questions": len(probes),
         },
         samples=samples,
+        probe_samples=firm_samples,
         champion_adapter_dir=str(champion_adapter_dir) if champion_adapter_dir is not None else None,
         vs_champion=_difference(metrics["adapter"], champion) if champion else None,
         config=config.model_dump(mode="json"),

@@ -51,8 +51,11 @@ def tracker(run: FineTuneRun):  # type: ignore[no-untyped-def]  # -> loraforge.t
 
 def start_tracking(store: ArtifactStore, run: FineTuneRun, config: FineTuneConfig) -> FineTuneRun:
     """Open the MLflow run (params: train recipe, evaluation, dataset version) with the dataset as input."""
+    from loraforge.evaluate.probe_file import fetch_probe_file
     from loraforge.tracking import TRAINING_KEY_TAG
 
+    if config.evaluation.probe_file:  # a bad probe file fails the run now, not after training
+        fetch_probe_file(config.evaluation.probe_file, store, f"{run.tenant}/{run.project}", run.scratch / "probes")
     params = {
         "train": config.train_config().resolved(),
         "eval": config.evaluation.model_dump(),
@@ -113,15 +116,22 @@ def describe(verdict: str, reasons: list[str], warnings: list[str], about: str) 
 
 
 def sample_rows(report: Mapping[str, Any]) -> list[dict[str, Any]]:
-    """One row per generated evaluation sample: id, kind, prompt, reference, then per variant (base,
-    adapter, champion) its output and scores (``adapter_output``, ``adapter_token_f1``, ``adapter_refused``)."""
+    """One row per generated evaluation sample (held-out, then the probe file's questions): id, kind, prompt,
+    reference, then per variant (base, adapter, champion) its output and scores (``adapter_output``,
+    ``adapter_token_f1``, ``adapter_refused``, ``adapter_grounding_n_unsupported``); lists joined by ", "."""
     rows = []
-    for sample in report.get("samples") or []:
+    for sample in [*(report.get("samples") or []), *(report.get("probe_samples") or [])]:
         row: dict[str, Any] = {k: sample.get(k) for k in ("id", "kind", "prompt", "reference")}
         for variant, output in (sample.get("outputs") or {}).items():
             row[f"{variant}_output"] = output
             for metric, value in ((sample.get("scores") or {}).get(variant) or {}).items():
-                row[f"{variant}_{metric}"] = value
+                parts = value.items() if isinstance(value, dict) else [("", value)]
+                for sub, v in parts:
+                    if sub == "best":  # per-sentence similarities: in eval_report.json, too long for a cell
+                        continue
+                    row[f"{variant}_{metric}_{sub}" if sub else f"{variant}_{metric}"] = (
+                        ", ".join(map(str, v)) if isinstance(v, list) else v
+                    )
         rows.append(row)
     return rows
 
@@ -145,6 +155,9 @@ def eval_metrics(report: Mapping[str, Any]) -> dict[str, float]:
     for key, value in (report.get("improvements") or {}).items():
         if isinstance(value, int | float):
             flat[f"improvement.{key}"] = float(value)
+    for key, value in (report.get("improvement_pct") or {}).items():  # signed by direction: + is better
+        if isinstance(value, int | float):
+            flat[f"improvement_pct.{key}"] = float(value)
     return flat
 
 

@@ -125,20 +125,26 @@ def evaluate_adapter(store: ArtifactStore, trained: TrainOutcome, config: FineTu
     from loraforge.evaluate import EvalReport
     from loraforge.evaluate import evaluate as evaluate_variants
     from loraforge.evaluate.gate import training_warnings
+    from loraforge.evaluate.probe_file import fetch_probe_file
 
     run = trained.run
     dataset = fetch_dataset(store, run)
     adapter_dir = store.get_dir(trained.adapter_key, run.scratch / "adapter")
     # resolved again on this worker: a tiny base model built by the training worker may not be here
     base_model = base_model_for(trained.summary["config"]["model"]["name"], dataset)
+    evaluation = config.evaluation
+    if evaluation.probe_file:  # a store: key is fetched to this worker; a local path must exist here
+        local = fetch_probe_file(evaluation.probe_file, store, f"{run.tenant}/{run.project}", run.scratch / "probes")
+        evaluation = evaluation.model_copy(update={"probe_file": str(local)})
     report = evaluate_variants(
         base_model,
         adapter_dir,
         dataset.path,
-        config.evaluation,
+        evaluation,
         champion_adapter_dir=register.champion_adapter(run),
         device=trained.summary.get("device", "cpu"),
     )
+    report.config["probe_file"] = config.evaluation.probe_file
     epochs = max((row["epoch"] for row in trained.metrics if "epoch" in row), default=None)
     report.warnings = training_warnings(len(dataset.split("train")), epochs, config.evaluation.gate)
     data = json.loads(report.to_json())

@@ -53,7 +53,10 @@ def write_metrics_csv(rows: list[dict[str, Any]], path: Path) -> None:
 def final_metrics(
     rows: list[dict[str, Any]], training_summary: Mapping[str, Any], eval_metrics: Mapping[str, Any]
 ) -> dict[str, Any]:
-    """Headline numbers: last train/validation loss, held-out loss and perplexity of base vs adapter."""
+    """Headline numbers: last train/validation loss, held-out loss and perplexity of base vs adapter, and
+    ``improvement_pct``: per evaluation metric, adapter vs base in percent, positive when the adapter is better
+    (a loss that falls counts as an improvement; ``loraforge.evaluate.registry.improvement_pct``)."""
+    from loraforge.evaluate.registry import METRICS, improvement_pct
 
     def last(key: str) -> float | None:
         return next((r[key] for r in reversed(rows) if isinstance(r.get(key), (int, float))), None)
@@ -74,6 +77,9 @@ def final_metrics(
         "heldout_perplexity_adapter": a_ppl,
         # seed FR4.2.1 "perplexity_improvement": share by which the adapter lowers held-out perplexity
         "perplexity_improvement_pct": round(100 * (b_ppl - a_ppl) / b_ppl, 2) if b_ppl and a_ppl is not None else None,
+        "improvement_pct": {
+            m: round(pct, 2) for m in METRICS if (pct := improvement_pct(m, base.get(m), adapter.get(m))) is not None
+        },
     }
 
 
