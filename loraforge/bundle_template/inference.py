@@ -37,16 +37,17 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     return parser.parse_args(argv)
 
 
-def main(argv: list[str] | None = None) -> int:
-    args = parse_args(argv)
-    os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
+def load_model(base_model: str | None = None, device: str = "auto", load_in_4bit: bool = False):  # type: ignore[no-untyped-def]
+    """``(tokenizer, model, device)``: the base model with this bundle's adapter, in eval mode.
+
+    ``serve.py`` loads through this function too, so the command line and the server run the same model.
+    """
     import torch
     from peft import PeftModel
     from transformers import AutoModelForCausalLM, AutoTokenizer
 
     config = json.loads((ADAPTERS / "adapter_config.json").read_text())
-    base_model = args.base_model or config["base_model_name_or_path"]
-    device = args.device
+    base_model = base_model or config["base_model_name_or_path"]
     if device == "auto":
         device = "cuda" if torch.cuda.is_available() else "cpu"
     on_cuda = device.startswith("cuda")
@@ -56,7 +57,7 @@ def main(argv: list[str] | None = None) -> int:
     has_tokenizer = (ADAPTERS / "tokenizer_config.json").exists()
     tokenizer = AutoTokenizer.from_pretrained(str(ADAPTERS) if has_tokenizer else base_model)
     kwargs: dict = {"dtype": dtype}
-    if args.load_in_4bit:
+    if load_in_4bit:
         from transformers import BitsAndBytesConfig
 
         kwargs["quantization_config"] = BitsAndBytesConfig(
@@ -65,27 +66,56 @@ def main(argv: list[str] | None = None) -> int:
         kwargs["device_map"] = {"": device}
     print(f"loading {base_model} + {ADAPTERS.name}/ on {device}", file=sys.stderr)
     model = AutoModelForCausalLM.from_pretrained(base_model, **kwargs)
-    if not args.load_in_4bit:
+    if not load_in_4bit:
         model.to(device)
-    model = PeftModel.from_pretrained(model, str(ADAPTERS)).eval()
+    return tokenizer, PeftModel.from_pretrained(model, str(ADAPTERS)).eval(), device
 
-    messages = [{"role": "system", "content": args.system}] if args.system else []
-    messages.append({"role": "user", "content": args.prompt})
+
+def encode(tokenizer, messages: list[dict[str, str]]) -> list[int]:  # type: ignore[no-untyped-def]
+    """Prompt token ids of a conversation, through the training chat template (with the generation prompt)."""
     if tokenizer.chat_template:
         prompt = tokenizer.apply_chat_template(messages, tokenize=False, add_generation_prompt=True)
-        inputs = tokenizer(prompt, add_special_tokens=False, return_tensors="pt").to(device)
-    else:  # a base tokenizer without a chat template: plain text in, continuation out
-        inputs = tokenizer(args.prompt, return_tensors="pt").to(device)
+        return tokenizer(prompt, add_special_tokens=False)["input_ids"]
+    # a base tokenizer without a chat template: the last user turn as plain text, continuation out
+    return tokenizer(next(m["content"] for m in reversed(messages) if m["role"] == "user"))["input_ids"]
 
-    torch.manual_seed(args.seed)
-    sampling = args.temperature > 0
-    gen = {"do_sample": sampling, "temperature": args.temperature if sampling else None}
-    gen["top_p"] = args.top_p if sampling else None
+
+def generate(model, tokenizer, ids: list[int], max_tokens: int, temperature: float, top_p: float, **extra) -> list[int]:  # type: ignore[no-untyped-def]
+    """New token ids after the prompt ``ids``: greedy when ``temperature`` is 0, else nucleus sampling."""
+    import torch
+
+    input_ids = torch.tensor([ids], device=model.device)
+    sampling = temperature > 0
+    gen = {
+        "do_sample": sampling,
+        "temperature": temperature if sampling else None,
+        "top_p": top_p if sampling else None,
+    }
     pad_id = tokenizer.pad_token_id if tokenizer.pad_token_id is not None else tokenizer.eos_token_id
     with torch.no_grad():
-        out = model.generate(**inputs, max_new_tokens=args.max_tokens, top_k=None, pad_token_id=pad_id, **gen)
-    answer = tokenizer.decode(out[0, inputs["input_ids"].shape[1] :], skip_special_tokens=True).strip()
-    print(answer)
+        out = model.generate(
+            input_ids=input_ids,
+            attention_mask=torch.ones_like(input_ids),
+            max_new_tokens=max_tokens,
+            top_k=None,
+            pad_token_id=pad_id,
+            **gen,
+            **extra,
+        )
+    return out[0, len(ids) :].tolist()
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
+    import torch
+
+    tokenizer, model, _ = load_model(args.base_model, args.device, args.load_in_4bit)
+    messages = [{"role": "system", "content": args.system}] if args.system else []
+    messages.append({"role": "user", "content": args.prompt})
+    torch.manual_seed(args.seed)
+    new_ids = generate(model, tokenizer, encode(tokenizer, messages), args.max_tokens, args.temperature, args.top_p)
+    print(tokenizer.decode(new_ids, skip_special_tokens=True).strip())
     return 0
 
 
