@@ -358,9 +358,9 @@ def sse(data: Any) -> str:
     return f"data: {json.dumps(data, ensure_ascii=False)}\n\n"
 
 
-def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+def server_arguments(p: argparse.ArgumentParser) -> argparse.ArgumentParser:
+    """The server's options (``loraforge serve`` takes the same ones)."""
     env = os.environ.get
-    p = argparse.ArgumentParser(description="Serve this bundle's adapter over HTTP (key in LORAFORGE_API_KEY).")
     p.add_argument("--host", default="127.0.0.1", help="0.0.0.0 to listen on every interface (in a container)")
     p.add_argument("--port", type=int, default=8000)
     p.add_argument("--no-auth", action="store_true", help="serve without an API key (trusted networks only)")
@@ -369,9 +369,14 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--max-body-bytes", type=int, default=int(env("LORAFORGE_MAX_BODY_BYTES", 64 * 1024)))
     p.add_argument("--max-queue", type=int, default=int(env("LORAFORGE_MAX_QUEUE", 8)), help="waiting requests")
     p.add_argument("--max-tokens", type=int, default=int(env("LORAFORGE_MAX_TOKENS", 256)), help="default length")
-    p.add_argument("--base-model", default=None, help="base model id or path (default: from adapter_config)")
+    p.add_argument("--base-model", dest="base_model_path", help="base model id or path (default: adapter_config)")
     p.add_argument("--device", default="auto", help="auto, cpu, cuda, cuda:1, mps")
     p.add_argument("--load-in-4bit", action="store_true", help="4-bit NF4 base weights (CUDA, bitsandbytes)")
+    return p
+
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    p = server_arguments(argparse.ArgumentParser(description="Serve this bundle's adapter over HTTP."))
     p.add_argument("--allow-download", action="store_true", help="let Hugging Face download the base model")
     return p.parse_args(argv)
 
@@ -396,7 +401,7 @@ def main(argv: list[str] | None = None) -> int:
     os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
     import uvicorn
 
-    engine = Engine(HERE, args.base_model, args.device, args.load_in_4bit)
+    engine = Engine(HERE, args.base_model_path, args.device, args.load_in_4bit)
     uvicorn.run(create_app(engine, settings), host=args.host, port=args.port)
     return 0
 
