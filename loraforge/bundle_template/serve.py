@@ -65,32 +65,15 @@ class ChatRequest(BaseModel):
     model: str | None = None
 
 
-class Engine:
-    """A bundle's model, loaded through its ``inference.py`` (same loading, template and generation)."""
-
-    def __init__(self, root: Path, base_model: str | None = None, device: str = "auto", load_in_4bit: bool = False):
-        spec = importlib.util.spec_from_file_location(f"bundle_inference_{uuid.uuid4().hex}", root / "inference.py")
-        self.inference = importlib.util.module_from_spec(spec)
-        spec.loader.exec_module(self.inference)
-        self.tokenizer, self.model, self.device = self.inference.load_model(base_model, device, load_in_4bit)
-        self.system_prompt: str | None = self.inference.SYSTEM_PROMPT
-        self.context = int(getattr(self.model.config, "max_position_embeddings", 0) or self.tokenizer.model_max_length)
-        self.info = model_info(root) | {"context_length": self.context, "device": self.device}
-        self.info["system_prompt_applied"] = bool(self.system_prompt)
-        configured = self.model.generation_config.eos_token_id
-        self.eos = {self.tokenizer.eos_token_id, *(configured if isinstance(configured, list) else [configured])}
-
-    def encode(self, messages: list[Message]) -> list[int]:
-        turns = [m.model_dump() for m in messages]
-        if self.system_prompt and turns[0]["role"] != "system":
-            turns.insert(0, {"role": "system", "content": self.system_prompt})
-        return self.inference.encode(self.tokenizer, turns)
-
-    def generate(self, ids: list[int], req: ChatRequest, max_tokens: int, **extra: Any) -> list[int]:
-        return self.inference.generate(self.model, self.tokenizer, ids, max_tokens, req.temperature, req.top_p, **extra)
-
-    def decode(self, ids: list[int]) -> str:
-        return self.tokenizer.decode(ids, skip_special_tokens=True).strip()
+def load_bundle(root: Path, base_model: str | None = None, device: str = "auto", load_in_4bit: bool = False) -> Any:
+    """The model of the bundle at ``root`` (its ``inference.Model``), with ``info`` for ``/model-info``."""
+    spec = importlib.util.spec_from_file_location(f"bundle_inference_{uuid.uuid4().hex}", root / "inference.py")
+    inference = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(inference)
+    model = inference.Model(base_model, device, load_in_4bit)
+    model.info = model_info(root) | {"context_length": model.context, "device": model.device}
+    model.info["system_prompt_applied"] = bool(model.system_prompt)
+    return model
 
 
 def model_info(root: Path) -> dict[str, Any]:
@@ -176,8 +159,8 @@ async def chat_request(request: Request) -> ChatRequest:
 Body = Annotated[ChatRequest, Depends(chat_request)]
 
 
-def create_app(engine: Engine, settings: Settings, reload: Any = None) -> FastAPI:
-    """The API around ``engine``. ``reload()`` (``loraforge serve``) returns a new Engine when the
+def create_app(engine: Any, settings: Settings, reload: Any = None) -> FastAPI:
+    """The API around ``engine`` (``load_bundle``). ``reload()`` (``loraforge serve``) returns a new one when the
     registry alias moved (None otherwise); it runs on ``POST /admin/reload`` and every ``reload_every_s``."""
     state = {"engine": engine}
     gate, buckets = Gate(settings.max_queue), Buckets(settings.rate_per_minute, settings.burst)
@@ -215,9 +198,9 @@ def create_app(engine: Engine, settings: Settings, reload: Any = None) -> FastAP
         buckets.take(caller)
         return caller
 
-    def prepare(req: ChatRequest) -> tuple[Engine, list[int], int]:
+    def prepare(req: ChatRequest) -> tuple[Any, list[int], int]:
         eng = state["engine"]
-        ids = eng.encode(req.messages)
+        ids = eng.encode([m.model_dump() for m in req.messages])
         room = eng.context - len(ids)
         max_tokens = req.max_tokens or min(settings.max_tokens, room)
         if room < 1:
@@ -230,10 +213,10 @@ def create_app(engine: Engine, settings: Settings, reload: Any = None) -> FastAP
             )
         return eng, ids, max_tokens
 
-    async def complete(req: ChatRequest) -> tuple[Engine, str, dict[str, Any], str]:
+    async def complete(req: ChatRequest) -> tuple[Any, str, dict[str, Any], str]:
         eng, ids, max_tokens = prepare(req)
         async with gate.turn():
-            out = await asyncio.to_thread(eng.generate, ids, req, max_tokens)
+            out = await asyncio.to_thread(eng.generate, ids, max_tokens, req.temperature, req.top_p)
         usage = {"prompt_tokens": len(ids), "completion_tokens": len(out), "total_tokens": len(ids) + len(out)}
         return eng, eng.decode(out), usage, finish(eng, out, max_tokens)
 
@@ -248,7 +231,9 @@ def create_app(engine: Engine, settings: Settings, reload: Any = None) -> FastAP
 
         def run() -> None:  # in a thread; the event loop reads the streamer meanwhile
             try:
-                result["out"] = eng.generate(ids, req, max_tokens, streamer=streamer, stopping_criteria=[stop(stopped)])
+                result["out"] = eng.generate(
+                    ids, max_tokens, req.temperature, req.top_p, streamer=streamer, stopping_criteria=[stop(stopped)]
+                )
             except Exception as exc:
                 result["error"] = f"generation failed: {exc!r}"
                 streamer.end()
@@ -338,7 +323,7 @@ def create_app(engine: Engine, settings: Settings, reload: Any = None) -> FastAP
     return app
 
 
-def finish(eng: Engine, out: list[int], max_tokens: int) -> str:
+def finish(eng: Any, out: list[int], max_tokens: int) -> str:
     return "length" if len(out) >= max_tokens and out[-1] not in eng.eos else "stop"
 
 
@@ -401,7 +386,7 @@ def main(argv: list[str] | None = None) -> int:
     os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
     import uvicorn
 
-    engine = Engine(HERE, args.base_model_path, args.device, args.load_in_4bit)
+    engine = load_bundle(HERE, args.base_model_path, args.device, args.load_in_4bit)
     uvicorn.run(create_app(engine, settings), host=args.host, port=args.port)
     return 0
 

@@ -88,19 +88,19 @@ class RegistryModel:
         shutil.rmtree(dst, ignore_errors=True)
         dst.mkdir(parents=True)
         root = Path(self.client.download_artifacts(version.run_id, BUNDLE_ARTIFACT, str(dst)))
-        if not (root / "inference.py").is_file() or "def load_model(" not in (root / "inference.py").read_text():
+        if not (root / "inference.py").is_file() or "class Model:" not in (root / "inference.py").read_text():
             raise RuntimeError(
                 f"{version.name} version {version.version}: its run holds no servable bundle "
                 f"(packaged before bundles carried serve.py); run the fine-tune again to re-package it"
             )
         return root
 
-    def load(self) -> Any:  # -> serve.Engine
-        """The Engine of the version ``ref`` points to now."""
+    def load(self) -> Any:  # -> the bundle's inference.Model
+        """The model of the version ``ref`` points to now (``serve.load_bundle``)."""
         version = self.resolve()
         root = self.fetch(version)
         log.info("serving %s: version %s (run %s)", self.ref, version.version, version.run_id)
-        engine = server_module().Engine(root, **self.engine_options)
+        engine = server_module().load_bundle(root, **self.engine_options)
         engine.info["registry"] = {
             "model": version.name,
             "version": int(version.version),
@@ -114,8 +114,8 @@ class RegistryModel:
         self.version = str(version.version)
         return engine
 
-    def reload(self) -> Any:  # -> serve.Engine | None
-        """A new Engine when the alias points elsewhere than the loaded version, else None."""
+    def reload(self) -> Any:  # -> the bundle's inference.Model | None
+        """A newly loaded model when the alias points elsewhere than the loaded version, else None."""
         with self._lock:
             if str(self.resolve().version) == self.version:
                 return None
