@@ -34,6 +34,7 @@ EXPECTED_FILES = {
     "inference.py",
     "serve.py",
     "Dockerfile",
+    ".dockerignore",
     "compose.yaml",
     "verify.py",
     "requirements.txt",
@@ -268,6 +269,7 @@ def test_readme_and_container_files_document_serving(bundle: Bundle, tiny: TinyS
     assert service["environment"]["LORAFORGE_API_KEY"].startswith("${LORAFORGE_API_KEY:?")
     dockerfile = (bundle.dir / "Dockerfile").read_text()
     assert "RUN pip install -r requirements.txt" in dockerfile and "RUN python verify.py" in dockerfile
+    assert {".venv", ".env", "__pycache__"} <= set((bundle.dir / ".dockerignore").read_text().split())
     assert dockerfile.rstrip().endswith(
         'CMD ["python", "serve.py", "--host", "0.0.0.0", "--port", "8000", "--allow-download"]'
     )

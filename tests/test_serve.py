@@ -323,9 +323,14 @@ def test_concurrent_requests_queue_and_a_full_queue_gets_503(server: Server, exp
         assert anonymous.get("/health").json()["queued"] == 0
 
 
-def test_nothing_left_the_machine(server: Server) -> None:
-    """Last in this module: the server started, loaded the model and answered everything above offline."""
+def test_nothing_left_the_machine_and_the_bundle_still_verifies(
+    server: Server, bundle_root: Path, bundle_python: Path
+) -> None:
+    """Last in this module: the server started, loaded the model and answered everything above offline,
+    and left the bundle as shipped."""
     with server.client() as client:
         assert client.post("/api/v1/chat", json=_chat()).status_code == 200
     assert server.process.proc.poll() is None  # still serving after every error above
     assert not server.net_log.exists(), server.net_log.read_text()
+    check = subprocess.run([str(bundle_python), "verify.py"], cwd=bundle_root, capture_output=True, text=True)
+    assert (check.returncode, check.stdout) == (0, "OK\n")

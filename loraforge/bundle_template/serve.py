@@ -18,12 +18,12 @@ from __future__ import annotations
 import argparse
 import asyncio
 import hmac
-import importlib.util
 import json
 import os
 import sys
 import threading
 import time
+import types
 import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -67,9 +67,10 @@ class ChatRequest(BaseModel):
 
 def load_bundle(root: Path, base_model: str | None = None, device: str = "auto", load_in_4bit: bool = False) -> Any:
     """The model of the bundle at ``root`` (its ``inference.Model``), with ``info`` for ``/model-info``."""
-    spec = importlib.util.spec_from_file_location(f"bundle_inference_{uuid.uuid4().hex}", root / "inference.py")
-    inference = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(inference)
+    # compiled here, not imported: an import would leave __pycache__/ in the bundle, which verify.py refuses
+    inference = types.ModuleType("bundle_inference")
+    inference.__file__ = str(root / "inference.py")
+    exec(compile((root / "inference.py").read_text(), inference.__file__, "exec"), inference.__dict__)
     model = inference.Model(base_model, device, load_in_4bit)
     model.info = model_info(root) | {"context_length": model.context, "device": model.device}
     model.info["system_prompt_applied"] = bool(model.system_prompt)

@@ -5,7 +5,7 @@ Seed FR4.1.1 / FR4.2.1 / FR4.3.1. Layout (every path relative to the bundle root
     adapters/adapter_model.safetensors   LoRA weights
     adapters/adapter_config.json         LoRA config; base_model_name_or_path = the ``base_model`` argument
     adapters/<tokenizer files>           those of TOKENIZER_FILES present in the adapter dir
-    inference.py  serve.py  Dockerfile  compose.yaml  verify.py  requirements.txt  README.md
+    inference.py  serve.py  Dockerfile  .dockerignore  compose.yaml  verify.py  requirements.txt  README.md
     example_prompts.json  training_summary.json
     eval_report.json  eval_report.md  metrics.csv  metrics.json  loss_curve.png
     MANIFEST.sha256                      sha256 of every other file (``sha256sum -c`` format); ``verify.py``
@@ -73,7 +73,13 @@ REQUIREMENTS = {
     "uvicorn": "0.54.0",
 }
 # Copied unchanged from bundle_template/ (inference.py gets the system prompt written into it).
-STATIC_FILES = ("serve.py", "verify.py", "Dockerfile", "compose.yaml")
+STATIC_FILES = {  # bundle path: template file
+    "serve.py": "serve.py",
+    "verify.py": "verify.py",
+    "Dockerfile": "Dockerfile",
+    "compose.yaml": "compose.yaml",
+    ".dockerignore": "dockerignore",  # a dotfile in the template folder would be left out of the package data
+}
 MANIFEST = "MANIFEST.sha256"
 _ZIP_DATE = (1980, 1, 1, 0, 0, 0)
 _CHUNK = 1 << 20
@@ -233,8 +239,8 @@ def build_bundle(
     try:
         tokenizer_files = _copy_adapter(adapter_dir, work / "adapters", base_model)
         (work / "inference.py").write_text(_inference_script(system_prompt))
-        for static in STATIC_FILES:
-            shutil.copyfile(TEMPLATES / static, work / static)
+        for static, template in STATIC_FILES.items():
+            shutil.copyfile(TEMPLATES / template, work / static)
         (work / "requirements.txt").write_text("".join(f"{p}=={v}\n" for p, v in REQUIREMENTS.items()))
         prompts = list(example_prompts) or [s["prompt"] for s in report.samples if s["kind"] != "refusal"][:10]
         readme = _readme(
