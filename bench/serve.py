@@ -28,6 +28,7 @@ import statistics
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
@@ -65,26 +66,27 @@ def make_bundle(tmp: Path) -> Path:
         checks=[],
         samples=[],
     )
-    bundle = build_bundle(adapter, str(base), {}, [], report, tmp / "out", example_prompts=[QUESTION], name="bench")
+    bundle = build_bundle(
+        adapter, str(base), {}, [], report, tmp / "out", example_prompts=[QUESTION], name="bench", system_prompt=SYSTEM
+    )
     return bundle.dir
 
 
-def baseline(root: Path, n: int, max_tokens: int) -> float:
-    """Median seconds per answer, generated directly through the bundle's inference.py."""
+def direct_model(root: Path, max_tokens: int) -> Callable[[], float]:
+    """Seconds for one answer generated directly through the bundle's inference.py (no HTTP)."""
     spec = importlib.util.spec_from_file_location("bench_inference", root / "inference.py")
     inference = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(inference)
     torch.set_num_threads(1)
-    tokenizer, model, _ = inference.load_model(None, "cpu")
-    messages = [{"role": "system", "content": SYSTEM}, {"role": "user", "content": QUESTION}]
-    ids = inference.encode(tokenizer, messages)
-    inference.generate(model, tokenizer, ids, max_tokens, 0.0, 1.0)  # warm-up
-    times = []
-    for _ in range(n):
+    model = inference.Model(None, "cpu")
+    ids = model.encode([{"role": "user", "content": QUESTION}])  # the training system prompt is added
+
+    def one() -> float:
         t0 = time.perf_counter()
-        inference.generate(model, tokenizer, ids, max_tokens, 0.0, 1.0)
-        times.append(time.perf_counter() - t0)
-    return statistics.median(times)
+        model.generate(ids, max_tokens, 0.0)
+        return time.perf_counter() - t0
+
+    return one
 
 
 def body(max_tokens: int, stream: bool = False) -> dict:
@@ -93,59 +95,54 @@ def body(max_tokens: int, stream: bool = False) -> dict:
     }
 
 
-def sequential(client: httpx.Client, n: int, max_tokens: int) -> tuple[float, float, int]:
-    """(requests/s, median latency, completion tokens per answer)."""
-    times, tokens = [], 0
-    start_all = time.perf_counter()
-    for _ in range(n):
-        t0 = time.perf_counter()
-        reply = client.post("/api/v1/chat", json=body(max_tokens))
-        reply.raise_for_status()
-        times.append(time.perf_counter() - t0)
-        tokens = reply.json()["usage"]["completion_tokens"]
-    return n / (time.perf_counter() - start_all), statistics.median(times), tokens
+def one_json(client: httpx.Client, max_tokens: int) -> tuple[float, int]:
+    """(latency, completion tokens) of one JSON answer."""
+    t0 = time.perf_counter()
+    reply = client.post("/api/v1/chat", json=body(max_tokens))
+    reply.raise_for_status()
+    return time.perf_counter() - t0, reply.json()["usage"]["completion_tokens"]
 
 
-def streamed(client: httpx.Client, n: int, max_tokens: int) -> tuple[float, float]:
-    """(median time to first token, median time to the last event)."""
-    first, total = [], []
-    for _ in range(n):
-        t0 = time.perf_counter()
-        seen = None
-        with client.stream("POST", "/api/v1/chat", json=body(max_tokens, stream=True)) as reply:
-            for line in reply.iter_lines():
-                if seen is None and line.startswith("data: ") and '"delta"' in line:
-                    seen = time.perf_counter() - t0
-        total.append(time.perf_counter() - t0)
-        first.append(seen)
-    return statistics.median(first), statistics.median(total)
+def one_stream(client: httpx.Client, max_tokens: int) -> tuple[float, float, int]:
+    """(time to the first delta event, time to the last event, completion tokens) of one streamed answer."""
+    t0, first, tokens = time.perf_counter(), None, 0
+    with client.stream("POST", "/api/v1/chat", json=body(max_tokens, stream=True)) as reply:
+        for line in reply.iter_lines():
+            if first is None and line.startswith('data: {"delta"'):
+                first = time.perf_counter() - t0
+            elif line.startswith('data: {"finish_reason"'):
+                tokens = json.loads(line[6:])["usage"]["completion_tokens"]
+    return first, time.perf_counter() - t0, tokens
 
 
-async def concurrent(url: str, n: int, c: int, max_tokens: int) -> float:
-    """Requests/s with ``c`` requests in flight at a time."""
-    limit = asyncio.Semaphore(c)
-    headers = {"Authorization": f"Bearer {KEY}"}
-    async with httpx.AsyncClient(base_url=url, headers=headers, timeout=300) as client:
+async def block(url: str, c: int, max_tokens: int, together: bool) -> float:
+    """Requests/s of ``c`` requests sent one after another, or all at once."""
+    async with httpx.AsyncClient(base_url=url, headers={"Authorization": f"Bearer {KEY}"}, timeout=300) as client:
 
         async def one() -> None:
-            async with limit:
-                (await client.post("/api/v1/chat", json=body(max_tokens))).raise_for_status()
+            (await client.post("/api/v1/chat", json=body(max_tokens))).raise_for_status()
 
         t0 = time.perf_counter()
-        await asyncio.gather(*(one() for _ in range(n)))
-        return n / (time.perf_counter() - t0)
+        if together:
+            await asyncio.gather(*(one() for _ in range(c)))
+        else:
+            for _ in range(c):
+                await one()
+        return c / (time.perf_counter() - t0)
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--requests", type=int, default=20)
+    parser.add_argument("--requests", type=int, default=20, help="rounds of each measurement")
     parser.add_argument("--concurrency", type=int, default=4)
     parser.add_argument("--max-tokens", type=int, default=32)
     args = parser.parse_args()
     n, c, max_tokens = args.requests, args.concurrency, args.max_tokens
+    med = statistics.median
     with tempfile.TemporaryDirectory(prefix="bench-serve-") as tmp_dir:
         tmp = Path(tmp_dir)
         root = make_bundle(tmp)
+        direct = direct_model(root, max_tokens)
         port = free_port()
         env = {**os.environ, "LORAFORGE_API_KEY": KEY, "OMP_NUM_THREADS": "1"}
         argv = [sys.executable, "serve.py", "--port", str(port), "--burst", "100000", "--max-queue", str(4 * c)]
@@ -153,25 +150,32 @@ def main() -> int:
         server = start("serve.py", argv, tmp / "serve.log", http_ok(f"{url}/health"), env=env, cwd=root)
         try:
             with httpx.Client(base_url=url, headers={"Authorization": f"Bearer {KEY}"}, timeout=300) as client:
-                sequential(client, 3, max_tokens)  # warm-up
-                rps, latency, tokens = sequential(client, n, max_tokens)
-                ttft, stream_total = streamed(client, n, max_tokens)
-            rps_c = asyncio.run(concurrent(url, n, c, max_tokens))
+                direct(), one_json(client, max_tokens), one_stream(client, max_tokens)  # warm-up
+                rounds = [(direct(), one_json(client, max_tokens), one_stream(client, max_tokens)) for _ in range(n)]
+            pairs = [
+                (asyncio.run(block(url, c, max_tokens, False)), asyncio.run(block(url, c, max_tokens, True)))
+                for _ in range(max(3, n // c))
+            ]
         finally:
             server.stop()
-        direct = baseline(root, n, max_tokens)
+    direct_s = med(r[0] for r in rounds)
+    json_s, tokens = med(r[1][0] for r in rounds), rounds[-1][1][1]
+    ttft, stream_s = med(r[2][0] for r in rounds), med(r[2][1] for r in rounds)
     figures = {
         "cpu_threads": 1,
         "completion_tokens_per_answer": tokens,
-        "baseline_direct_latency_s": round(direct, 4),
-        "sequential_rps": round(rps, 2),
-        "sequential_latency_s": round(latency, 4),
-        "http_overhead_ratio": round(latency / direct, 3),
+        "completion_tokens_per_streamed_answer": rounds[-1][2][2],
+        "direct_latency_s": round(direct_s, 4),
+        "json_latency_s": round(json_s, 4),
+        "json_to_direct_ratio": round(json_s / direct_s, 3),
+        "sequential_rps": round(1 / json_s, 2),
         "stream_ttft_s": round(ttft, 4),
-        "stream_total_s": round(stream_total, 4),
-        "ttft_to_total_ratio": round(ttft / stream_total, 3),
-        f"concurrent{c}_rps": round(rps_c, 2),
-        "concurrent_to_sequential_rps_ratio": round(rps_c / rps, 3),
+        "stream_total_s": round(stream_s, 4),
+        "stream_to_direct_ratio": round(stream_s / direct_s, 3),
+        "ttft_to_stream_total_ratio": round(ttft / stream_s, 3),
+        f"sequential_block_rps_{c}": round(med(p[0] for p in pairs), 2),
+        f"concurrent_block_rps_{c}": round(med(p[1] for p in pairs), 2),
+        "concurrent_to_sequential_ratio": round(med(p[1] / p[0] for p in pairs), 3),
     }
     print(json.dumps(figures, indent=2))
     return 0
