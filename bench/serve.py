@@ -3,18 +3,18 @@
     .venv/bin/python bench/serve.py [--requests N] [--concurrency C] [--max-tokens T]
 
 Builds a real bundle (tiny Llama + a LoRA adapter trained on the test examples, as tests/model_fixtures
-does), starts its ``serve.py`` on loopback (one torch thread) and measures, after a warm-up:
+does), starts its ``serve.py`` on loopback (one torch thread) and measures, after a warm-up, N rounds of:
 
-1. baseline: the same greedy generation called directly in this process through the bundle's own
-   ``inference.py`` (no HTTP), one torch thread: median latency per answer;
-2. N sequential ``POST /api/v1/chat`` requests: requests/s and median latency, as a ratio to the baseline
-   (the HTTP + queue overhead);
-3. N streamed requests: median time to first token (first ``delta`` event) and its ratio to the full
-   streamed answer;
-4. N requests sent C at a time: requests/s, as a ratio to the sequential figure (one generation runs at
-   a time, so about 1.0 is expected; the rest wait in the queue).
+1. baseline: the same greedy answer generated directly in this process through the bundle's own
+   ``inference.Model`` (no HTTP), one torch thread;
+2. one ``POST /api/v1/chat`` JSON request: latency as a ratio to the baseline (HTTP, queue, JSON), and
+   requests/s one after another;
+3. one streamed request: time to first token (first ``delta`` event), and the whole stream as a ratio
+   to the baseline.
 
-Figures on a shared machine move with its load; the ratios, measured in the same run, move less.
+Then C requests one after another vs C at once, alternated: requests/s of each and their ratio (one
+generation runs at a time, so about 1.0 is expected; the others wait in the queue). The measurements
+are interleaved round by round so that the load of a shared machine hits all of them alike.
 """
 
 from __future__ import annotations

@@ -208,6 +208,9 @@ def test_chat_answers_with_the_training_system_prompt(server: Server, expected: 
         other = {"messages": [{"role": "system", "content": "Be brief."}, {"role": "user", "content": QUESTION}]}
         shorter = client.post("/api/v1/chat", json=_chat() | other).json()
         assert shorter["usage"]["prompt_tokens"] < body["usage"]["prompt_tokens"]  # a given system turn wins
+        parts = [{"type": "text", "text": "What is the "}, {"type": "text", "text": "advisory fee?"}]
+        as_parts = client.post("/api/v1/chat", json=_chat() | {"messages": [{"role": "user", "content": parts}]})
+        assert as_parts.json()["message"] == body["message"]  # OpenAI's content parts read as the joined text
 
 
 def test_chat_streams_server_sent_events(server: Server, expected: str) -> None:
@@ -297,6 +300,10 @@ def test_bad_fields_and_overlong_prompts_get_422(server: Server) -> None:
         assert problem({"messages": []}) == [(("messages",), "too_short")]
         assert problem({"messages": [{"role": "robot", "content": "hi"}]}) == [
             (("messages", 0, "role"), "literal_error")
+        ]
+        image = [{"type": "image_url", "image_url": {"url": "http://x/y.png"}}]
+        assert problem({"messages": [{"role": "user", "content": image}]}) == [
+            (("messages", 0, "content"), "string_type")
         ]
         assert problem(b"{not json") == [((), "json_invalid")]
         too_long = problem(_chat("fee " * 600))

@@ -34,7 +34,7 @@ from typing import Annotated, Any, Literal
 from fastapi import Depends, FastAPI, HTTPException, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import StreamingResponse
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 HERE = Path(__file__).resolve().parent
 
@@ -53,6 +53,13 @@ class Settings:
 class Message(BaseModel):
     role: Literal["system", "user", "assistant"]
     content: str
+
+    @field_validator("content", mode="before")
+    @classmethod
+    def text_parts(cls, value: Any) -> Any:  # OpenAI's [{"type": "text", "text": ...}] form
+        if isinstance(value, list) and all(isinstance(p, dict) and p.get("type") == "text" for p in value):
+            return "".join(str(p.get("text", "")) for p in value)
+        return value
 
 
 class ChatRequest(BaseModel):
