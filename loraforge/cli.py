@@ -7,6 +7,7 @@
     loraforge train ds-0123456789ab fine_tune.base_model=/models/Qwen2.5-7B-Instruct
     loraforge eval --base-model BASE --adapter ADAPTER_DIR --dataset DATASET_DIR evaluation.max_examples=64
     loraforge promote 3 target.tenant=acme
+    loraforge serve --model acme-advisory-adapter@champion --port 8000    # key in LORAFORGE_API_KEY
 
 Runs in this process without Prefect (the same stages the flows run); the YAML holds the fields of
 ``loraforge.config.RunConfig``: ``source``, ``target``, ``data_prep``, ``fine_tune``. The flows take
@@ -125,9 +126,21 @@ def _parser() -> argparse.ArgumentParser:
     evaluate.add_argument("--out", type=Path, help="write the report JSON here")
     promote = command("promote", "move the registry's champion alias to a model version", _promote)
     promote.add_argument("version", type=int, help="model version of <tenant>-<project>-adapter")
+    serve = command("serve", "serve a registered adapter over HTTP (the bundle's API), following its alias", _serve)
+    serve.add_argument("--model", help="NAME@ALIAS or NAME/VERSION (default: <tenant>-<project>-adapter@champion)")
+    serve.add_argument(
+        "--reload-every", type=float, default=60.0, help="seconds between alias checks (0: on POST /admin/reload only)"
+    )
+    _server_arguments(serve)
     for p in {id(p): p for p in _subparsers(parser).values()}.values():  # last: after each command's own positionals
         p.add_argument("overrides", nargs="*", metavar="KEY.PATH=VALUE", help="settings on top of the YAML")
     return parser
+
+
+def _server_arguments(parser: argparse.ArgumentParser) -> None:
+    from loraforge.serving.registry import server_module
+
+    server_module().server_arguments(parser)
 
 
 def _subparsers(parser: argparse.ArgumentParser) -> dict[str, argparse.ArgumentParser]:
@@ -243,6 +256,26 @@ def _promote(args: argparse.Namespace, config: RunConfig) -> int:
     target = config.target
     version = Tracker(target.tenant, target.project, target.tracking_uri).promote(args.version)
     print(f"{version.name} v{version.version} aliases={sorted(version.aliases)}")
+    return 0
+
+
+def _serve(args: argparse.Namespace, config: RunConfig) -> int:
+    import os
+
+    from loraforge.package.bundle import slug
+    from loraforge.serving.registry import ModelRef, serve_registered
+    from loraforge.settings import Settings
+    from loraforge.tracking import Tracker
+
+    target = config.target
+    tracker = Tracker(target.tenant, target.project, target.tracking_uri)
+    try:
+        ref = ModelRef.parse(args.model or f"{tracker.model_name}@champion")
+    except ValueError as exc:
+        print(f"loraforge serve: {exc}", file=sys.stderr)
+        return 2
+    scratch = Settings().scratch_root / "serve" / slug(str(ref))
+    serve_registered(ref, tracker.uri, scratch, args, os.environ.get("LORAFORGE_API_KEY"))
     return 0
 
 

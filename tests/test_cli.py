@@ -16,7 +16,7 @@ from loraforge.cli import _parser, main, parser_for, run_config
 from loraforge.config import RunConfig, apply_overrides, load_config
 
 REPO = Path(__file__).resolve().parents[1]
-COMMANDS = ("pipeline", "prep", "train", "eval", "promote")
+COMMANDS = ("pipeline", "prep", "train", "eval", "promote", "serve")
 FAST = [
     "fine_tune.training.max_steps=4",
     "fine_tune.evaluation.max_examples=2",

@@ -37,6 +37,7 @@ CODE_EXCLUDED = ("loraforge/bundle_template",)
 OPTIONAL_ENV = {
     "MLFLOW_TRACKING_TOKEN": "only for an MLflow server behind authentication; the compose MLflow has none",
     "LORAFORGE_S3_REGION": "MinIO needs none; the store defaults to us-east-1 for non-AWS endpoints",
+    "LORAFORGE_API_KEY": "read by `loraforge serve` (the adapter's HTTP API), which no worker runs",
 }
 EXPECTED_SERVICES = {"postgres", "prefect-server", "minio", "minio-init", "mlflow", "setup", "worker-cpu", "worker-gpu"}
 WORKERS = ("worker-cpu", "worker-gpu")

@@ -89,6 +89,46 @@ def test_bundle_inference_generates_text(outcome, tmp_path):
     assert done.stdout.strip()
 
 
+def test_the_bundle_and_the_registry_serve_the_adapter_over_http(outcome, tmp_path):
+    """The pipeline's bundle answers with its own serve.py, and ``loraforge serve`` answers with the
+    registered version (the challenger: an inconclusive verdict promotes no champion)."""
+    import httpx
+    from servers import free_port, http_ok, start
+
+    result, _, uri = outcome
+    with zipfile.ZipFile(result.fine_tune.bundle_uri.removeprefix("file://")) as zf:
+        zf.extractall(tmp_path / "bundle")
+    env = {**os.environ, "LORAFORGE_API_KEY": "pipeline-key", "LORAFORGE_HOME": str(tmp_path / "home")}
+    env["OMP_NUM_THREADS"] = "1"
+    question = {"messages": [{"role": "user", "content": "What are the advisory fees?"}], "max_tokens": 8}
+    commands = {
+        "serve.py": ([sys.executable, "serve.py"], tmp_path / "bundle"),
+        "loraforge serve": (
+            [sys.executable, "-m", "loraforge.cli", "serve", "--model", "acme-advisory-adapter@challenger"]
+            + [f"target.tracking_uri={uri}"],
+            Path(__file__).resolve().parents[1],
+        ),
+    }
+    for name, (argv, cwd) in commands.items():
+        port = free_port()
+        url = f"http://127.0.0.1:{port}"
+        server = start(name, [*argv, "--port", str(port)], tmp_path / f"{port}.log", http_ok(f"{url}/health"), env, cwd)
+        try:
+            with httpx.Client(base_url=url, headers={"X-API-Key": "pipeline-key"}, timeout=120) as client:
+                info = client.get("/model-info").json()
+                assert info["evaluation"]["verdict"] == "inconclusive", name
+                assert info["adapter_version"] == result.fine_tune.run_name, name
+                reply = client.post("/api/v1/chat", json=question | {"temperature": 0})
+                assert reply.status_code == 200 and reply.json()["usage"]["completion_tokens"] >= 1, name
+                streamed = client.post("/v1/chat/completions", json=question | {"stream": True})
+                assert streamed.text.rstrip().endswith("data: [DONE]"), name
+                assert httpx.get(f"{url}/model-info").status_code == 401
+            if name == "loraforge serve":
+                assert info["registry"]["version"] == result.fine_tune.model_version
+        finally:
+            server.stop()
+
+
 def test_registered_version_has_tags_and_aliases(outcome):
     result, _, uri = outcome
     ft = result.fine_tune

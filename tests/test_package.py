@@ -16,11 +16,13 @@ from pathlib import Path
 
 import pytest
 import torch
+import yaml
 from model_fixtures import SYSTEM, TinySetup, tiny_setup
 
 from loraforge.evaluate import EvalReport, GateConfig, apply_gate
 from loraforge.finetune import EvalOutcome, FineTuneConfig, FineTuneRun, TrainOutcome, stages
 from loraforge.package import CORE_COLUMNS, MANIFEST, REQUIREMENTS, Bundle, build_bundle, verify_manifest
+from loraforge.package.bundle import vllm_lora_rank
 from loraforge.storage import LocalStore, write_json
 
 EXPECTED_FILES = {
@@ -30,6 +32,10 @@ EXPECTED_FILES = {
     "adapters/tokenizer_config.json",
     "adapters/chat_template.jinja",
     "inference.py",
+    "serve.py",
+    "Dockerfile",
+    ".dockerignore",
+    "compose.yaml",
     "verify.py",
     "requirements.txt",
     "README.md",
@@ -202,6 +208,10 @@ def test_requirements_pin_the_project_versions(bundle: Bundle) -> None:
         "bitsandbytes==0.50.2",
         "safetensors==0.8.0",
         "jinja2==3.1.6",
+        "fastapi==0.150.0",
+        "starlette==1.10.0",
+        "pydantic==2.14.4",
+        "uvicorn==0.54.0",
     ]
     for package, pinned in REQUIREMENTS.items():  # the environment that trained it
         assert installed_version(package).split("+")[0] == pinned, package
@@ -246,6 +256,33 @@ def test_training_summary_examples_and_reports(bundle: Bundle) -> None:
     readme = (bundle.dir / "README.md").read_text()
     assert "python3 verify.py" in readme and "~6 GB" in readme and "~40 GB" in readme
     assert f'python inference.py "{PROMPTS[0]}"' in readme
+
+
+def test_readme_and_container_files_document_serving(bundle: Bundle, tiny: TinySetup) -> None:
+    readme = (bundle.dir / "README.md").read_text()
+    for heading in ("## Serve over HTTP", "## Deploy", "## Tune", "## Troubleshoot", "### Memory per model size"):
+        assert f"\n{heading}\n" in readme, heading
+    assert f"vllm serve {tiny.base_dir} --enable-lora --max-lora-rank 8 --lora-modules acme-kb=./adapters" in readme
+    assert "0.5-0.6 GB per billion in 4-bit" in readme and "python serve.py --host 127.0.0.1 --port 8000" in readme
+    assert "$" + "{" not in readme.replace("$" + "$", "")  # every placeholder was filled
+    compose = yaml.safe_load((bundle.dir / "compose.yaml").read_text())
+    service = compose["services"]["adapter-api"]
+    assert service["build"] == "." and service["ports"] == ["127.0.0.1:8000:8000"]
+    assert service["environment"]["LORAFORGE_API_KEY"].startswith("${LORAFORGE_API_KEY:?")
+    dockerfile = (bundle.dir / "Dockerfile").read_text()
+    assert "RUN pip install -r requirements.txt" in dockerfile and "RUN python verify.py" in dockerfile
+    assert {".venv", ".env", "__pycache__"} <= set((bundle.dir / ".dockerignore").read_text().split())
+    assert dockerfile.rstrip().endswith(
+        'CMD ["python", "serve.py", "--host", "0.0.0.0", "--port", "8000", "--allow-download"]'
+    )
+
+
+@pytest.mark.parametrize(
+    ("config", "rank"),
+    [({"r": 8}, 8), ({"r": 16}, 16), ({"r": 24}, 32), ({"r": 4}, 8), ({"r": 16, "rank_pattern": {"q": 64}}, 64)],
+)
+def test_vllm_max_lora_rank(config: dict, rank: int) -> None:
+    assert vllm_lora_rank(config) == rank
 
 
 def test_loss_curve_is_a_png(bundle: Bundle) -> None:

@@ -5,7 +5,8 @@ Seed FR4.1.1 / FR4.2.1 / FR4.3.1. Layout (every path relative to the bundle root
     adapters/adapter_model.safetensors   LoRA weights
     adapters/adapter_config.json         LoRA config; base_model_name_or_path = the ``base_model`` argument
     adapters/<tokenizer files>           those of TOKENIZER_FILES present in the adapter dir
-    inference.py  verify.py  requirements.txt  README.md  example_prompts.json  training_summary.json
+    inference.py  serve.py  Dockerfile  .dockerignore  compose.yaml  verify.py  requirements.txt  README.md
+    example_prompts.json  training_summary.json
     eval_report.json  eval_report.md  metrics.csv  metrics.json  loss_curve.png
     MANIFEST.sha256                      sha256 of every other file (``sha256sum -c`` format); ``verify.py``
                                          checks it and also reports added files
@@ -65,6 +66,19 @@ REQUIREMENTS = {
     "bitsandbytes": "0.50.2",
     "safetensors": "0.8.0",
     "jinja2": "3.1.6",  # transformers renders chat templates with it but does not depend on it
+    # serve.py, the bundle's HTTP API
+    "fastapi": "0.150.0",
+    "starlette": "1.10.0",
+    "pydantic": "2.14.4",
+    "uvicorn": "0.54.0",
+}
+# Copied unchanged from bundle_template/ (inference.py gets the system prompt written into it).
+STATIC_FILES = {  # bundle path: template file
+    "serve.py": "serve.py",
+    "verify.py": "verify.py",
+    "Dockerfile": "Dockerfile",
+    "compose.yaml": "compose.yaml",
+    ".dockerignore": "dockerignore",  # a dotfile in the template folder would be left out of the package data
 }
 MANIFEST = "MANIFEST.sha256"
 _ZIP_DATE = (1980, 1, 1, 0, 0, 0)
@@ -182,6 +196,12 @@ def _readme(
     )
 
 
+def vllm_lora_rank(adapter_config: Mapping[str, Any]) -> int:
+    """vLLM's ``--max-lora-rank`` for this adapter: one of the sizes it accepts (8, 16, 32, ...), at least the rank."""
+    rank = max([int(adapter_config.get("r") or 8), *map(int, (adapter_config.get("rank_pattern") or {}).values())])
+    return max(8, 1 << (rank - 1).bit_length())
+
+
 def _dump(path: Path, obj: Any) -> None:
     path.write_text(json.dumps(obj, indent=2, ensure_ascii=False, default=str) + "\n")
 
@@ -204,8 +224,8 @@ def build_bundle(
 
     ``name`` defaults to ``training_summary["adapter_name"]`` or the adapter folder's name; ``version``
     to ``training_summary["adapter_version"]`` or ``sha-`` + the first 12 hex of the weights' sha256.
-    ``system_prompt`` (the one used in training) becomes inference.py's default. Rebuilding replaces
-    an earlier bundle of the same name and version.
+    ``system_prompt`` (the one used in training) becomes inference.py's default (serve.py reads it there).
+    Rebuilding replaces an earlier bundle of the same name and version.
     """
     adapter_dir, out_dir = Path(adapter_dir), Path(out_dir)
     report = eval_report if isinstance(eval_report, EvalReport) else EvalReport.from_dict(dict(eval_report))
@@ -219,7 +239,8 @@ def build_bundle(
     try:
         tokenizer_files = _copy_adapter(adapter_dir, work / "adapters", base_model)
         (work / "inference.py").write_text(_inference_script(system_prompt))
-        shutil.copyfile(TEMPLATES / "verify.py", work / "verify.py")
+        for static, template in STATIC_FILES.items():
+            shutil.copyfile(TEMPLATES / template, work / static)
         (work / "requirements.txt").write_text("".join(f"{p}=={v}\n" for p, v in REQUIREMENTS.items()))
         prompts = list(example_prompts) or [s["prompt"] for s in report.samples if s["kind"] != "refusal"][:10]
         readme = _readme(
@@ -230,6 +251,7 @@ def build_bundle(
             weights.stat().st_size,
             bool(tokenizer_files),
             example_prompt=(prompts[0] if prompts else "Your question").replace('"', '\\"'),
+            vllm_lora_rank=str(vllm_lora_rank(json.loads((adapter_dir / "adapter_config.json").read_text()))),
             support=support,
         )
         (work / "README.md").write_text(readme)
