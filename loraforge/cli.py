@@ -208,6 +208,14 @@ def print_outcome(outcome: Any, tracking_uri: str | None = None) -> None:
         print(f"         {reason}")
     for warning in outcome.warnings:
         print(f"warning  {warning}")
+    metrics = outcome.metrics
+    if metrics.get("best_step"):
+        loss = metrics.get("best_eval_loss")
+        shown = f"{loss:.4g}" if isinstance(loss, int | float) else "?"
+        print(
+            f"training kept step {metrics.get('kept_step')} of {metrics.get('steps')} "
+            f"(best eval loss {shown} at step {metrics['best_step']})"
+        )
     print(f"bundle   {local_path(outcome.bundle_uri)} (sha256 {outcome.bundle_sha256})")
     print(f"mlflow   run {outcome.mlflow_run_id}")
     where = mlflow_run_line(outcome.mlflow_run_id, outcome.mlflow_run_url, tracking_uri or default_tracking_uri())

@@ -37,6 +37,9 @@ SUMMARY_KEYS = (
     "estimated_cost_usd",
     "final_train_loss",
     "final_eval_loss",
+    "kept_step",
+    "best_step",
+    "best_eval_loss",
     "steps",
     "resumed_from_step",
 )
@@ -83,6 +86,28 @@ def tracked_training(run: FineTuneRun, on_progress: ProgressFn | None) -> Iterat
 
     with t.system_metrics(run.mlflow_run_id):
         yield progress
+
+
+def log_kept_checkpoint(run: FineTuneRun, summary: Mapping[str, Any]) -> None:
+    """Which step the adapter holds, on the run: tags ``kept_checkpoint`` (best | last), ``kept_step``,
+    ``best_step``; metrics ``best_step`` and ``best_eval_loss`` (at the best step, so they chart with the curve)."""
+    t = tracker(run)
+    tags = {"kept_checkpoint": str(summary.get("kept")), "kept_step": str(summary.get("kept_step"))}
+    if summary.get("best_step"):
+        tags["best_step"] = str(summary["best_step"])
+        t.log_metrics(
+            run.mlflow_run_id,
+            [
+                {
+                    "step": summary["best_step"],
+                    "best_step": summary["best_step"],
+                    "best_eval_loss": summary.get("best_eval_loss"),
+                }
+            ],
+        )
+    if summary.get("early_stopped"):
+        tags["early_stopped_at_step"] = str(summary.get("steps"))
+    t.set_tags(run.mlflow_run_id, tags)
 
 
 def portable_base_model(name: str | None) -> str:
