@@ -110,6 +110,13 @@ def log_kept_checkpoint(run: FineTuneRun, summary: Mapping[str, Any]) -> None:
     t.set_tags(run.mlflow_run_id, tags)
 
 
+def log_merged(run: FineTuneRun, merged_dir: Path, uri: str) -> None:
+    """The merged model folder as artifacts of the run (``merged/``), and where it lies in the store."""
+    t = tracker(run)
+    t.log_artifacts(run.mlflow_run_id, merged_dir, "merged")
+    t.set_tags(run.mlflow_run_id, {"merged_model": uri})
+
+
 def portable_base_model(name: str | None) -> str:
     """The base model as a user names it: ``tiny`` for the built-in tiny Llama, else the id/path given."""
     from loraforge.basemodel import TINY_NAMES
@@ -251,6 +258,7 @@ def register_adapter(store: ArtifactStore, packaged: Packaged, config: FineTuneC
         bundle_url=packaged.url,
         mlflow_run_url=display.mlflow_run_url(t.uri, t.experiment_id(), run.mlflow_run_id),  # "" when nobody serves it
         metrics={**evaluated.metrics, **{k: trained.summary.get(k) for k in SUMMARY_KEYS}},
+        merged_uri=packaged.merged.uri if packaged.merged else "",
     )
     write_json(store, run.outcome_key, outcome.model_dump())
     return outcome
