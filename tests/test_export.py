@@ -100,3 +100,64 @@ def test_a_base_stored_in_4_bit_is_dequantized_before_the_merge(tiny: TinySetup,
     merged = AutoModelForCausalLM.from_pretrained(out)
     quantized = load_model(str(quantized_dir), "none", "cpu", training=False)  # its own 4-bit config applies
     assert _greedy(merged, tokenizer) == _greedy(PeftModel.from_pretrained(quantized, tiny.adapter_dir), tokenizer)
+
+
+def test_the_fine_tune_chain_exports_to_the_store_and_the_mlflow_run(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``export_merged``: the merged folder lands in the store beside the bundle, on the MLflow run under
+    ``merged/``, and in the outcome and its report; it loads without PEFT."""
+    from transformers import AutoModelForCausalLM
+
+    from loraforge.finetune import FineTuneConfig, run_fine_tune
+    from loraforge.finetune.report import report_markdown
+    from loraforge.prep import run_data_prep
+    from loraforge.storage import LocalStore, read_json
+    from loraforge.target import Target
+    from loraforge.tracking import Tracker
+
+    monkeypatch.setenv("LORAFORGE_SCRATCH", str(tmp_path / "scratch"))
+    monkeypatch.setenv("LORAFORGE_MODEL_CACHE", str(tmp_path / "models"))
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "returns.txt").write_text(
+        "Northwind Outfitters accepts returns of unworn boots within 60 days of delivery. Refunds go back to "
+        "the original payment method within five business days of the parcel reaching our Leeds warehouse.\n"
+    )
+    (docs / "sizing.md").write_text(
+        "# Sizing\n\nOur trail boots run half a size small. Customers between sizes should order the larger "
+        "size. Wide fittings are available for the Ridge and Fell models only.\n"
+    )
+    store, uri = LocalStore(tmp_path / "store"), f"sqlite:///{tmp_path / 'mlflow.db'}"
+    target = Target(tenant="acme", project="boots", tracking_uri=uri)
+    version = run_data_prep(docs, store, target=target).version
+    config = FineTuneConfig(
+        training={"max_steps": 4}, evaluation={"max_new_tokens": 4, "max_examples": 2}, export_merged=True
+    )
+    outcome = run_fine_tune(version, store, config, target)
+
+    key = f"acme/boots/runs/{outcome.run_name}/merged"
+    assert outcome.merged_uri == store.uri(key)
+    merged = tmp_path / "store" / key
+    assert {"model.safetensors", "config.json", "generation_config.json", "tokenizer.json", "loraforge_merge.json"} <= {
+        p.name for p in merged.iterdir()
+    }
+    assert AutoModelForCausalLM.from_pretrained(merged).num_parameters() > 0
+    run_prefix = f"acme/boots/runs/{outcome.run_name}"
+    assert read_json(store, f"{run_prefix}/outcome.json")["merged_uri"] == outcome.merged_uri
+
+    client = Tracker("acme", "boots", uri).client
+    logged = {a.path for a in client.list_artifacts(outcome.mlflow_run_id, "merged")}
+    assert {"merged/model.safetensors", "merged/tokenizer.json", "merged/loraforge_merge.json"} <= logged
+    assert client.get_run(outcome.mlflow_run_id).data.tags["merged_model"] == outcome.merged_uri
+    assert f"merged model (base + adapter, no PEFT needed) `{outcome.merged_uri}`" in report_markdown(
+        outcome, read_json(store, f"{run_prefix}/eval_report.json")
+    )
+
+
+def test_the_cli_flag_sets_the_export() -> None:
+    from loraforge.cli import parser_for, run_config
+
+    for command, argv in (("train", ["ds-0123456789ab"]), ("pipeline", ["--source", "docs"])):
+        assert run_config(parser_for(command).parse_args([*argv, "--export-merged"])).fine_tune.export_merged is True
+        assert run_config(parser_for(command).parse_args(argv)).fine_tune.export_merged is False
