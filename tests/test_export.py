@@ -150,7 +150,7 @@ def test_the_fine_tune_chain_exports_to_the_store_and_the_mlflow_run(
     logged = {a.path for a in client.list_artifacts(outcome.mlflow_run_id, "merged")}
     assert {"merged/model.safetensors", "merged/tokenizer.json", "merged/loraforge_merge.json"} <= logged
     assert client.get_run(outcome.mlflow_run_id).data.tags["merged_model"] == outcome.merged_uri
-    assert f"merged model (base + adapter, no PEFT needed) `{outcome.merged_uri}`" in report_markdown(
+    assert f"merged model (base + adapter, no PEFT needed) `{merged}`" in report_markdown(
         outcome, read_json(store, f"{run_prefix}/eval_report.json")
     )
 
