@@ -1,4 +1,4 @@
-"""The ``fine-tune`` flow: train → evaluate → package → register, on a dataset built by ``data-prep``.
+"""The ``fine-tune`` flow: train → evaluate → package (→ export-merged) → register, on a dataset built by ``data-prep``.
 
 from flows.fine_tune import fine_tune
 outcome = fine_tune(dataset_version="ds-…", target=Target(tenant="acme", project="advisory"))
@@ -19,7 +19,14 @@ from loraforge.finetune import FineTuneConfig, FineTuneOutcome, FineTuneRun, reg
 from loraforge.finetune.report import report_markdown
 from loraforge.storage import read_json
 from tasks.common import resolve_store, resolve_tracking, target_store
-from tasks.fine_tune import evaluate_adapter, package_bundle, register_adapter, start_tracking, train_adapter
+from tasks.fine_tune import (
+    evaluate_adapter,
+    export_merged,
+    package_bundle,
+    register_adapter,
+    start_tracking,
+    train_adapter,
+)
 
 TRAINED, EVALUATED = 80.0, 95.0  # the progress bar's share of each stage
 
@@ -61,6 +68,8 @@ def fine_tune(
         evaluated = evaluate_adapter(store, trained, config)
         progress.set(EVALUATED)
         packaged = package_bundle(store, evaluated, config)
+        if config.export_merged:
+            packaged = export_merged(store, packaged, config)
         outcome = register_adapter(store, packaged, config)
         progress.set(100)
     except BaseException:

@@ -5,6 +5,7 @@
     loraforge pipeline -c run.yaml data_prep.pii.policy=drop fine_tune.training.max_steps=200
     loraforge prep --source examples/docs target.tenant=acme
     loraforge train ds-0123456789ab fine_tune.base_model=/models/Qwen2.5-7B-Instruct
+    loraforge train ds-0123456789ab --export-merged        # also the base with the adapter merged in
     loraforge eval --base-model BASE --adapter ADAPTER_DIR --dataset DATASET_DIR evaluation.max_examples=64
     loraforge promote 3 target.tenant=acme
     loraforge serve --model acme-advisory-adapter@champion --port 8000    # key in LORAFORGE_API_KEY
@@ -102,6 +103,11 @@ def _parser() -> argparse.ArgumentParser:
             "--recipe",
             help="a bundled recipe (tiny-cpu.yaml, qlora-default.yaml) or a recipe file (sets fine_tune.recipe)",
         )
+        p.add_argument(
+            "--export-merged",
+            action="store_true",
+            help="also write the base with the adapter merged in, loadable without PEFT (sets fine_tune.export_merged)",
+        )
 
     source_help = "a folder or s3://bucket/prefix/ (sets source)"
     pipeline = command(
@@ -151,7 +157,12 @@ def _subparsers(parser: argparse.ArgumentParser) -> dict[str, argparse.ArgumentP
 def run_config(args: argparse.Namespace) -> RunConfig:
     """The YAML (``-c``), the ``KEY.PATH=VALUE`` overrides and the named options, validated."""
     overrides: list[str | tuple[str, object]] = list(args.overrides)
-    options = {"source": "source", "base_model": "fine_tune.base_model", "recipe": "fine_tune.recipe"}
+    options = {
+        "source": "source",
+        "base_model": "fine_tune.base_model",
+        "recipe": "fine_tune.recipe",
+        "export_merged": "fine_tune.export_merged",
+    }
     for option, key in options.items():
         if getattr(args, option, None):
             overrides.append((key, getattr(args, option)))
@@ -221,7 +232,17 @@ def print_outcome(outcome: Any, tracking_uri: str | None = None) -> None:
         print(f"         {reason}")
     for warning in outcome.warnings:
         print(f"warning  {warning}")
+    metrics = outcome.metrics
+    if metrics.get("best_step"):
+        loss = metrics.get("best_eval_loss")
+        shown = f"{loss:.4g}" if isinstance(loss, int | float) else "?"
+        print(
+            f"training kept step {metrics.get('kept_step')} of {metrics.get('steps')} "
+            f"(best eval loss {shown} at step {metrics['best_step']})"
+        )
     print(f"bundle   {local_path(outcome.bundle_uri)} (sha256 {outcome.bundle_sha256})")
+    if outcome.merged_uri:
+        print(f"merged   {local_path(outcome.merged_uri)}")
     print(f"mlflow   run {outcome.mlflow_run_id}")
     where = mlflow_run_line(outcome.mlflow_run_id, outcome.mlflow_run_url, tracking_uri or default_tracking_uri())
     if where:

@@ -21,6 +21,7 @@ from loraforge.finetune import (
     FineTuneRun,
     Packaged,
     TrainOutcome,
+    export,
     register,
     stages,
 )
@@ -52,6 +53,11 @@ def evaluate_adapter(store: str, trained: TrainOutcome, config: FineTuneConfig) 
 @task(name="package-bundle", tags=["fine-tune", "package"], **IO_RETRIES)
 def package_bundle(store: str, evaluated: EvalOutcome, config: FineTuneConfig) -> Packaged:
     return stages.package_bundle(resolve_store(store), evaluated, config)
+
+
+@task(name="export-merged", tags=["fine-tune", "gpu", "export"], retries=1, **RETRY_TRANSIENT)
+def export_merged(store: str, packaged: Packaged, config: FineTuneConfig) -> Packaged:
+    return export.export_merged(resolve_store(store), packaged, config)
 
 
 @task(name="register-adapter", tags=["fine-tune", "mlflow"], **IO_RETRIES)

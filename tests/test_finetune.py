@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -16,10 +17,10 @@ from loraforge.finetune import stages as finetune
 from loraforge.storage import LocalStore
 
 
-def _checkpoint(root: Path, step: int) -> Path:
+def _checkpoint(root: Path, step: int, best: int | None = None) -> Path:
     path = root / f"checkpoint-{step}"
     path.mkdir(parents=True)
-    (path / "trainer_state.json").write_text(json.dumps({"global_step": step}))
+    (path / "trainer_state.json").write_text(json.dumps({"global_step": step, "best_global_step": best}))
     (path / "optimizer.pt").write_bytes(b"opt-%d" % step)
     return path
 
@@ -44,6 +45,26 @@ def test_newest_complete_checkpoint_is_pulled_from_the_store(tmp_path: Path, run
     pulled = finetune._pull_latest_checkpoint(store, f"{run.checkpoints_prefix}/0", output)
     assert pulled == output / "checkpoints" / "checkpoint-8"
     assert (pulled / "optimizer.pt").read_bytes() == b"opt-8"
+
+
+def test_the_best_checkpoint_is_pulled_beside_the_newest(tmp_path: Path, run: FineTuneRun):
+    """load_best_model_at_end: the newest checkpoint's state names the best step; a resume on another
+    worker needs that checkpoint too, or the run would ship its last step instead of its best."""
+    store = LocalStore(tmp_path / "store")
+    prefix = f"{run.checkpoints_prefix}/0"
+    for step in (2, 4, 6):
+        ckpt = _checkpoint(tmp_path / "worker-a", step, best=2)
+        store.put_dir(f"{prefix}/{ckpt.name}", ckpt)
+        store.put_bytes(f"{prefix}/{ckpt.name}.complete", b"")
+    output = tmp_path / "worker-b" / "train"
+    pulled = finetune._pull_latest_checkpoint(store, prefix, output)
+    assert pulled == output / "checkpoints" / "checkpoint-6"
+    assert sorted(p.name for p in (output / "checkpoints").iterdir()) == ["checkpoint-2", "checkpoint-6"]
+    assert (output / "checkpoints" / "checkpoint-2" / "optimizer.pt").read_bytes() == b"opt-2"
+    # the newest is local already: only the missing best one comes from the store
+    shutil.rmtree(output / "checkpoints" / "checkpoint-2")
+    assert finetune._pull_latest_checkpoint(store, prefix, output) == output / "checkpoints" / "checkpoint-6"
+    assert (output / "checkpoints" / "checkpoint-2" / "trainer_state.json").exists()
 
 
 def test_a_newer_local_checkpoint_wins_and_none_means_fresh_start(tmp_path: Path, run: FineTuneRun):
@@ -187,7 +208,7 @@ def test_a_training_killed_with_sigkill_resumes_from_its_last_complete_checkpoin
     version = run_data_prep(_three_files(tmp_path / "docs"), store, target=target).version
     config = FineTuneConfig(
         training={"max_steps": 60},
-        overrides={"sft.save_steps": 2, "sft.eval_steps": 1000, "sft.save_total_limit": 3},
+        overrides={"sft.save_steps": 2, "sft.eval_steps": 2, "sft.save_total_limit": 3},
         evaluation={"max_new_tokens": 4, "max_examples": 2},
     )
     args = [str(tmp_path / "store"), uri, version, config.model_dump_json()]
@@ -210,10 +231,23 @@ def test_a_training_killed_with_sigkill_resumes_from_its_last_complete_checkpoin
     summary = read_json(store, f"acme/boots/runs/{outcome.run_name}/train_result.json")["summary"]
     assert summary["resumed_from_step"] == killed_at
     assert summary["steps"] == 60
+    # the best checkpoint across both attempts is the one shipped (the store holds every evaluated step)
+    evals = {
+        row["step"]: row["eval_loss"]
+        for row in read_json(store, f"acme/boots/runs/{outcome.run_name}/train_result.json")["metrics"]
+        if "eval_loss" in row
+    }
+    assert sorted(evals) == list(range(2, 61, 2))
+    best = min(evals, key=evals.get)
+    assert (summary["kept"], summary["kept_step"], summary["best_step"]) == ("best", best, best)
+    assert outcome.metrics["best_step"] == best and outcome.metrics["best_eval_loss"] == evals[best]
     tracker = Tracker("acme", "boots", uri)
     runs = tracker.client.search_runs([tracker.experiment_id()])
     status = {r.info.run_name: r.info.status for r in runs}
     assert status.pop(outcome.run_name) == "FINISHED"
+    recorded = tracker.client.get_run(outcome.mlflow_run_id).data
+    assert (recorded.tags["kept_checkpoint"], recorded.tags["best_step"]) == ("best", str(best))
+    assert (recorded.metrics["best_step"], recorded.metrics["best_eval_loss"]) == (best, evals[best])
     assert list(status.values()) == ["KILLED"]
     # the training finished: a deliberate rerun of the same data and settings starts a new generation
     run = FineTuneRun(

@@ -46,6 +46,7 @@ def outcome(prefect_server, tmp_path_factory):
             training={"max_steps": 16, "learning_rate": 0.01},
             overrides={"sft": {"save_steps": 8, "eval_steps": 8, "logging_steps": 2}},
             evaluation=EvalConfig(max_examples=4, max_new_tokens=12, max_loss_examples=32),
+            export_merged=True,
         ),
     )
     return result, home, uri
@@ -163,6 +164,16 @@ def test_registered_version_loads_as_a_pyfunc_model_that_generates(outcome, monk
         [{"messages": [{"role": "user", "content": "What are the advisory fees?"}]}], params={"max_new_tokens": 8}
     )
     assert isinstance(answer, str) and answer
+
+
+def test_the_merged_export_task_writes_the_store_and_the_mlflow_run(outcome):
+    result, home, uri = outcome
+    ft = result.fine_tune
+    merged = Path(ft.merged_uri.removeprefix("file://"))
+    assert merged == home / "store" / "acme" / "advisory" / "runs" / ft.run_name / "merged"
+    assert {"model.safetensors", "tokenizer.json", "generation_config.json"} <= {p.name for p in merged.iterdir()}
+    logged = {a.path for a in MlflowClient(uri).list_artifacts(ft.mlflow_run_id, "merged")}
+    assert "merged/model.safetensors" in logged
 
 
 def test_ui_artifacts_of_the_fine_tune_and_pipeline_runs(outcome):

@@ -413,3 +413,139 @@ def test_a_real_base_model_without_a_recipe_gets_the_gpu_recipe_not_the_tiny_one
     assert FineTuneConfig().train_config().model.device == "cpu"  # tiny: the CPU recipe
     chosen = FineTuneConfig(base_model="/models/small", recipe="tiny-cpu.yaml").train_config()
     assert chosen.sft["max_steps"] == 40  # an explicit recipe is kept
+
+
+# --- best, not last --------------------------------------------------------------------------------
+
+
+class Sabotage(TrainerCallback):
+    """Make every step after ``after`` worse, deterministically: push the LoRA B matrices off by a constant,
+    so the eval loss is best at or before ``after`` and rises from then on."""
+
+    def __init__(self, after: int) -> None:
+        self.after = after
+
+    def on_step_end(self, args, state, control, model=None, **kwargs):  # type: ignore[no-untyped-def]
+        if state.global_step > self.after:
+            with torch.no_grad():
+                for name, param in model.named_parameters():
+                    if "lora_B" in name:
+                        param.add_(0.5)
+
+
+def _adapter_weights(folder: Path) -> dict[str, torch.Tensor]:
+    from safetensors.torch import load_file
+
+    return load_file(str(folder / "adapter_model.safetensors"))
+
+
+def _same_weights(a: dict[str, torch.Tensor], b: dict[str, torch.Tensor]) -> bool:
+    return a.keys() == b.keys() and all(torch.equal(a[k], b[k]) for k in a)
+
+
+def _best_config(**sft: Any) -> TrainConfig:
+    return _config(**{"max_steps": 8, "eval_strategy": "steps", "eval_steps": 2, "save_steps": 2, **sft})
+
+
+def test_the_adapter_is_the_checkpoint_with_the_best_eval_loss_not_the_last_step(
+    dataset_dir: Path, tiny: str, tmp_path: Path
+) -> None:
+    run = tmp_path / "run"
+    result = train(dataset_dir, tiny, _best_config(save_total_limit=2), run, callbacks=[Sabotage(after=4)])
+
+    evals = {row["step"]: row["eval_loss"] for row in result.metrics if "eval_loss" in row}
+    assert sorted(evals) == [2, 4, 6, 8]
+    assert min(evals[6], evals[8]) > evals[4], evals  # the steps after the sabotage are worse
+    best = min(evals, key=evals.get)
+    s = result.summary
+    assert best in (2, 4)
+    assert (s["kept"], s["kept_step"], s["best_step"], s["best_eval_loss"]) == ("best", best, best, evals[best])
+    assert (s["steps"], s["early_stopped"], s["metric_for_best_model"]) == (8, False, "eval_loss")
+    assert s["final_eval_loss"] == evals[8]  # the last evaluation, which the adapter is not
+    # the rotation (save_total_limit=2) kept the best checkpoint beside the newest one
+    kept = sorted(p.name for p in (run / "checkpoints").glob("checkpoint-*"))
+    assert kept == sorted({f"checkpoint-{best}", "checkpoint-8"})
+    shipped = _adapter_weights(result.adapter_dir)
+    assert _same_weights(shipped, _adapter_weights(run / "checkpoints" / f"checkpoint-{best}"))
+    assert not _same_weights(shipped, _adapter_weights(run / "checkpoints" / "checkpoint-8"))
+
+
+def test_without_evaluation_the_last_step_is_kept(dataset_dir: Path, tiny: str, tmp_path: Path) -> None:
+    result = train(dataset_dir, tiny, _config(max_steps=2), tmp_path / "run")  # eval_strategy: no
+    s = result.summary
+    assert (s["kept"], s["kept_step"], s["best_step"], s["best_eval_loss"], s["early_stopped"]) == (
+        "last",
+        2,
+        None,
+        None,
+        False,
+    )
+
+
+def test_early_stopping_stops_when_the_eval_loss_stops_improving(dataset_dir: Path, tiny: str, tmp_path: Path) -> None:
+    config = TrainConfig(**{**_best_config(max_steps=12).model_dump(), "loraforge": {"early_stopping_patience": 1}})
+    result = train(dataset_dir, tiny, config, tmp_path / "run", callbacks=[Sabotage(after=4)])
+    evals = [row["step"] for row in result.metrics if "eval_loss" in row]
+    s = result.summary
+    assert s["steps"] < 12 and s["early_stopped"] is True
+    assert evals[-1] == s["steps"] and s["steps"] <= 6  # one evaluation without improvement is enough
+    assert s["kept_step"] == s["best_step"] <= 4
+
+
+def test_a_resume_elsewhere_still_ships_the_best_checkpoint(dataset_dir: Path, tiny: str, tmp_path: Path) -> None:
+    """Checkpoints copied to another machine (as the store does): the trainer state there names the best
+    checkpoint by the first machine's path; the resumed run still ships the best one, not the last."""
+    first = tmp_path / "worker-a"
+    config = _best_config(save_total_limit=5)
+    with pytest.raises(KeyboardInterrupt):
+        train(dataset_dir, tiny, config, first, callbacks=[Sabotage(after=4), Interrupt(7)])
+    evals = {row["step"]: row["eval_loss"] for row in _state(first / "checkpoints" / "checkpoint-6")["log_history"]}
+    best = _state(first / "checkpoints" / "checkpoint-6")["best_global_step"]
+    assert best in (2, 4)
+    pulled = tmp_path / "from-store"
+    for step in (best, 6):
+        shutil.copytree(first / "checkpoints" / f"checkpoint-{step}", pulled / f"checkpoint-{step}")
+    shutil.rmtree(first)  # the first machine is gone
+
+    result = train(
+        dataset_dir, tiny, config, tmp_path / "worker-b", resume_from=pulled / "checkpoint-6", callbacks=[Sabotage(4)]
+    )
+    s = result.summary
+    assert (s["resumed_from_step"], s["steps"], s["kept"], s["kept_step"], s["best_step"]) == (6, 8, "best", best, best)
+    assert s["best_eval_loss"] == evals[best]  # from the first machine's log history, carried by the checkpoint
+    assert _same_weights(_adapter_weights(result.adapter_dir), _adapter_weights(pulled / f"checkpoint-{best}"))
+
+
+def _state(checkpoint: Path) -> dict[str, Any]:
+    """The checkpoint's trainer state, its log history reduced to the evaluations."""
+    import json
+
+    state = json.loads((checkpoint / "trainer_state.json").read_text())
+    state["log_history"] = [
+        {"step": e["step"], "eval_loss": e["eval_loss"]} for e in state["log_history"] if "eval_loss" in e
+    ]
+    return state
+
+
+@pytest.mark.parametrize(
+    "sft, message",
+    [
+        ({"save_steps": 30, "eval_steps": 20}, r"sft.save_steps \(30\) must be a multiple of sft.eval_steps \(20\)"),
+        ({"save_strategy": "epoch"}, r"sft.save_strategy \('epoch'\) and sft.eval_strategy \('steps'\) must match"),
+        ({"eval_strategy": "no", "load_best_model_at_end": True}, "sft.load_best_model_at_end needs evaluation"),
+    ],
+)
+def test_save_and_eval_schedules_that_cannot_keep_the_best_are_refused_naming_the_keys(
+    sft: dict[str, Any], message: str
+) -> None:
+    with pytest.raises(ValidationError, match=message):
+        TrainConfig(sft=sft)
+
+
+def test_best_checkpoint_settings_that_line_up_are_accepted() -> None:
+    assert TrainConfig(sft={"save_steps": 40, "eval_steps": 20}).sft_arguments()["load_best_model_at_end"] is True
+    assert TrainConfig(sft={"save_steps": 30, "eval_steps": 20, "load_best_model_at_end": False})
+    assert TrainConfig(sft={"eval_strategy": "no", "save_steps": 7})  # nothing evaluated: the last step is kept
+    assert TrainConfig(sft={"eval_strategy": "epoch", "save_strategy": "epoch"})
+    with pytest.raises(ValidationError, match="loraforge.early_stopping_patience needs evaluation"):
+        TrainConfig(sft={"eval_strategy": "no"}, loraforge={"early_stopping_patience": 2})

@@ -1,4 +1,4 @@
-"""The fine-tune half: train → evaluate → package → register, each a stage over the artifact store.
+"""The fine-tune half: train → evaluate → package (→ export-merged) → register, each a stage over the artifact store.
 
     from loraforge.finetune import FineTuneConfig, run_fine_tune
     from loraforge.storage import LocalStore
@@ -19,6 +19,7 @@ from loraforge.finetune.manifests import (
     FineTuneConfig,
     FineTuneOutcome,
     FineTuneRun,
+    MergedModel,
     Packaged,
     TrainOutcome,
 )
@@ -31,6 +32,7 @@ __all__ = [
     "FineTuneConfig",
     "FineTuneOutcome",
     "FineTuneRun",
+    "MergedModel",
     "Packaged",
     "TrainOutcome",
     "run_fine_tune",
@@ -51,7 +53,7 @@ def run_fine_tune(
     makes the run name (default: random), so a caller that knows it can find the outcome in the store;
     ``on_progress(step, max_steps, metrics, eta_s)`` is called at every logged training step.
     """
-    from loraforge.finetune import register, stages
+    from loraforge.finetune import export, register, stages
 
     config, target = config or FineTuneConfig(), target or Target()
     run = FineTuneRun(
@@ -66,6 +68,8 @@ def run_fine_tune(
         trained = stages.train_adapter(store, run, config, on_progress)
         evaluated = stages.evaluate_adapter(store, trained, config)
         packaged = stages.package_bundle(store, evaluated, config)
+        if config.export_merged:
+            packaged = export.export_merged(store, packaged, config)
         return register.register_adapter(store, packaged, config)
     except BaseException:
         register.fail(run)

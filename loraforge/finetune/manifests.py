@@ -79,6 +79,14 @@ class FineTuneConfig(BaseModel):
         description="Any other recipe setting, by section: {sft.neftune_noise_alpha: 5, lora.use_rslora: true}.",
     )
     evaluation: EvalConfig = Field(default_factory=EvalConfig)
+    export_merged: bool = Field(
+        False,
+        description="Also write the base with the adapter merged in (safetensors + tokenizer + generation "
+        "config) to the store and the MLflow run: for llama.cpp/Ollama (via GGUF) or servers without LoRA.",
+    )
+    merged_dtype: Literal["auto", "bfloat16", "float16", "float32"] = Field(
+        "auto", description="dtype of the merged weights; auto: the base model's own."
+    )
 
     @property
     def recipe_name(self) -> str:
@@ -193,6 +201,17 @@ class Packaged(BaseModel):
     zip_uri: str
     url: str
     sha256: str
+    merged: MergedModel | None = None  # set by the optional export-merged stage
+
+
+class MergedModel(BaseModel):
+    """The merged export: a plain HF model folder in the store (``key``), loadable without PEFT."""
+
+    key: str
+    uri: str
+    dtype: str
+    size_bytes: int
+    files: list[str]
 
 
 class FineTuneOutcome(BaseModel):
@@ -212,3 +231,4 @@ class FineTuneOutcome(BaseModel):
     bundle_url: str = ""  # where to download the bundle: presigned GET for S3 (public endpoint), file:// locally
     mlflow_run_url: str = ""  # the run's page in the MLflow UI (http(s)), or "" when there is none to open
     metrics: dict[str, Any] = Field(default_factory=dict)
+    merged_uri: str = ""  # the merged model folder (export_merged), "" when not exported

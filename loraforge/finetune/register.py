@@ -37,6 +37,9 @@ SUMMARY_KEYS = (
     "estimated_cost_usd",
     "final_train_loss",
     "final_eval_loss",
+    "kept_step",
+    "best_step",
+    "best_eval_loss",
     "steps",
     "resumed_from_step",
 )
@@ -86,6 +89,35 @@ def tracked_training(run: FineTuneRun, on_progress: ProgressFn | None) -> Iterat
 
     with t.system_metrics(run.mlflow_run_id):
         yield progress
+
+
+def log_kept_checkpoint(run: FineTuneRun, summary: Mapping[str, Any]) -> None:
+    """Which step the adapter holds, on the run: tags ``kept_checkpoint`` (best | last), ``kept_step``,
+    ``best_step``; metrics ``best_step`` and ``best_eval_loss`` (at the best step, so they chart with the curve)."""
+    t = tracker(run)
+    tags = {"kept_checkpoint": str(summary.get("kept")), "kept_step": str(summary.get("kept_step"))}
+    if summary.get("best_step"):
+        tags["best_step"] = str(summary["best_step"])
+        t.log_metrics(
+            run.mlflow_run_id,
+            [
+                {
+                    "step": summary["best_step"],
+                    "best_step": summary["best_step"],
+                    "best_eval_loss": summary.get("best_eval_loss"),
+                }
+            ],
+        )
+    if summary.get("early_stopped"):
+        tags["early_stopped_at_step"] = str(summary.get("steps"))
+    t.set_tags(run.mlflow_run_id, tags)
+
+
+def log_merged(run: FineTuneRun, merged_dir: Path, uri: str) -> None:
+    """The merged model folder as artifacts of the run (``merged/``), and where it lies in the store."""
+    t = tracker(run)
+    t.log_artifacts(run.mlflow_run_id, merged_dir, "merged")
+    t.set_tags(run.mlflow_run_id, {"merged_model": uri})
 
 
 def portable_base_model(name: str | None) -> str:
@@ -239,6 +271,7 @@ def register_adapter(store: ArtifactStore, packaged: Packaged, config: FineTuneC
         bundle_url=packaged.url,
         mlflow_run_url=display.mlflow_run_url(t.uri, t.experiment_id(), run.mlflow_run_id),  # "" when nobody serves it
         metrics={**evaluated.metrics, **{k: trained.summary.get(k) for k in SUMMARY_KEYS}},
+        merged_uri=packaged.merged.uri if packaged.merged else "",
     )
     write_json(store, run.outcome_key, outcome.model_dump())
     return outcome

@@ -21,6 +21,11 @@ def report_markdown(outcome: FineTuneOutcome, report: Mapping[str, Any], trackin
         f"- registered `{outcome.model_name}` version {outcome.model_version} (aliases: {', '.join(outcome.aliases)})",
         f"- {mlflow_run_markdown(outcome.mlflow_run_id, outcome.mlflow_run_url, tracking_uri)}",
         f"- bundle {bundle_markdown(outcome)}",
+        *(
+            [f"- merged model (base + adapter, no PEFT needed) {where(outcome.merged_uri, 'merged')}"]
+            if outcome.merged_uri
+            else []
+        ),
         *(f"- **warning**: {text(w)}" for w in outcome.warnings),
         "",
         "## Training",

@@ -72,12 +72,15 @@ def train_adapter(
         )
     summary = result.summary
     log.info(
-        "trained %d steps in %.0f s: final train loss %.4g, eval loss %.4g",
+        "trained %d steps in %.0f s: final train loss %.4g, eval loss %.4g; the adapter is the %s step (%s)",
         summary["steps"],
         summary["duration_s"],
         summary["final_train_loss"] or float("nan"),
         summary["final_eval_loss"] or float("nan"),
+        summary["kept"],
+        summary["kept_step"],
     )
+    register.log_kept_checkpoint(run, summary)
     adapter_key = f"{run.prefix}/adapter"
     store.put_dir(adapter_key, result.adapter_dir)
     # this training is done: the next run of the same data and settings trains anew
@@ -106,7 +109,8 @@ def _checkpoint_generation(store: ArtifactStore, run: FineTuneRun) -> tuple[str,
 
 
 def _pull_latest_checkpoint(store: ArtifactStore, prefix: str, output: Path) -> Path | None:
-    """The newest checkpoint under ``prefix``: local if this worker has it, else pulled from the store."""
+    """The newest checkpoint under ``prefix``: local if this worker has it, else pulled from the store;
+    and beside it the best checkpoint its trainer state records (``load_best_model_at_end``), if missing."""
     from loraforge.train.sft import checkpoint_step, last_checkpoint
 
     local = last_checkpoint(output / "checkpoints")
@@ -114,10 +118,20 @@ def _pull_latest_checkpoint(store: ArtifactStore, prefix: str, output: Path) -> 
     names = [key.rsplit("/", 1)[1][: -len(marker)] for key in store.list(prefix) if key.endswith(marker)]
     remote = max(names, key=lambda n: checkpoint_step(Path(n)), default=None)
     if remote is None or (local is not None and checkpoint_step(local) >= checkpoint_step(Path(remote))):
-        return local
-    target = output / "checkpoints" / remote
+        latest = local
+    else:
+        latest = _pull(store, f"{prefix}/{remote}", output / "checkpoints" / remote)
+    if latest is not None:  # best, not last: the best checkpoint so far must be here too, or it is lost
+        best = json.loads((latest / "trainer_state.json").read_text()).get("best_global_step")
+        name = f"checkpoint-{best}"
+        if best and name in names and not (output / "checkpoints" / name / "trainer_state.json").exists():
+            _pull(store, f"{prefix}/{name}", output / "checkpoints" / name)
+    return latest
+
+
+def _pull(store: ArtifactStore, key: str, target: Path) -> Path:
     shutil.rmtree(target, ignore_errors=True)
-    return store.get_dir(f"{prefix}/{remote}", target)
+    return store.get_dir(key, target)
 
 
 def evaluate_adapter(store: ArtifactStore, trained: TrainOutcome, config: FineTuneConfig) -> EvalOutcome:

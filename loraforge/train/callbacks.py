@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from transformers import TrainerCallback, TrainerControl, TrainerState, TrainingArguments
+
+log = logging.getLogger(__name__)
 
 # on_progress(step, max_steps, metrics, eta_s): the Prefect layer updates a progress artifact, MLflow logs metrics.
 ProgressFn = Callable[[int, int, dict[str, float], float | None], None]
@@ -105,3 +108,28 @@ class CheckpointHook(TrainerCallback):
         barrier()
         if self.on_checkpoint is not None and state.is_world_process_zero:
             self.on_checkpoint(Path(args.output_dir) / f"checkpoint-{state.global_step}")
+
+
+class BestCheckpoint(TrainerCallback):
+    """On a resume, point the trainer at the best checkpoint in *this* run directory.
+
+    A checkpoint's ``trainer_state.json`` records the best checkpoint by the absolute path of the machine
+    that wrote it; a resume on another worker (a checkpoint pulled from the store) would find no such
+    folder, and transformers would then forget the best step and ship the last one. The caller brings
+    ``checkpoint-<best_global_step>`` into ``output_dir`` (``loop.adopt_best_checkpoint``); this hook
+    re-points the state at it before training goes on.
+    """
+
+    def on_train_begin(self, args: TrainingArguments, state: TrainerState, control: TrainerControl, **kw: Any) -> None:
+        if not (args.load_best_model_at_end and state.best_global_step):
+            return
+        local = Path(args.output_dir) / f"checkpoint-{state.best_global_step}"
+        if local.is_dir():
+            state.best_model_checkpoint = str(local)
+        elif state.best_model_checkpoint is None:
+            log.warning(
+                "the best checkpoint so far (step %d) is not in %s: the adapter will be the best of the "
+                "checkpoints from here on, or the last step",
+                state.best_global_step,
+                args.output_dir,
+            )

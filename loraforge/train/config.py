@@ -59,7 +59,13 @@ SFT_DEFAULTS: dict[str, Any] = {
     "eval_steps": 50,
     "save_strategy": "steps",
     "save_steps": 100,
-    "save_total_limit": 2,
+    "save_total_limit": 2,  # the best checkpoint is kept on top of these (transformers never rotates it out)
+    # Best, not last: the adapter is the checkpoint with the lowest eval loss, not the final step's weights.
+    # Effective only when there is evaluation (a validation split and eval_strategy != "no"); it needs
+    # save and eval on the same schedule (save_steps a multiple of eval_steps), checked when a recipe loads.
+    "load_best_model_at_end": True,
+    "metric_for_best_model": "eval_loss",
+    "greater_is_better": False,
     "save_only_model": False,  # keep optimizer/scheduler/RNG state: a resume must continue, not restart
     "include_num_input_tokens_seen": "non_padding",
     "seed": 42,
@@ -154,6 +160,14 @@ class LoraforgeSection(BaseModel):
     max_oom_retries: int = Field(3, ge=0, description="CUDA OOM: halve batch, double grad-accum, at most this often.")
     gpu_hourly_cost_usd: float = Field(2.49, ge=0, description="For estimated_cost_usd = GPU hours x this.")
     distributed: DistributedSection = Field(default_factory=DistributedSection)
+    early_stopping_patience: PositiveInt | None = Field(
+        None,
+        description="Stop when the eval metric (sft.metric_for_best_model) has not improved for this many "
+        "evaluations in a row (transformers' EarlyStoppingCallback); None: train to the end.",
+    )
+    early_stopping_threshold: float = Field(
+        0.0, ge=0, description="How much the eval metric must improve to count as better (early stopping)."
+    )
 
 
 class TrainConfig(BaseModel):
@@ -174,6 +188,7 @@ class TrainConfig(BaseModel):
                 raise ValueError(f"{section}: {clash} are set by loraforge from the run, not by a recipe")
         _SftBounds.model_validate(self.sft_arguments())
         _LoraBounds.model_validate(self.lora_arguments())
+        check_best_checkpoint(self.sft_arguments(), self.sft, self.loraforge)
         from loraforge.train.sft import check_arguments
 
         check_arguments(self)
@@ -232,6 +247,50 @@ FSDP_OTHER_OPTIONS = {
     "activation_checkpointing",
     "activation_checkpointing_offload",
 }
+
+
+def check_best_checkpoint(args: dict[str, Any], explicit: dict[str, Any], loraforge: LoraforgeSection) -> None:
+    """Refuse, naming the keys, a recipe whose save and eval schedules cannot keep the best checkpoint.
+
+    transformers can only keep a checkpoint that was evaluated: with ``load_best_model_at_end`` the save
+    and eval strategies must match and ``save_steps`` must be a multiple of ``eval_steps``. ``explicit``
+    is the recipe's own ``sft:`` section: the default ``load_best_model_at_end`` quietly turns off under
+    ``eval_strategy: no``, an explicit one is an error.
+    """
+    evaluates = str(args.get("eval_strategy", "no")) != "no"
+    if loraforge.early_stopping_patience and not evaluates:
+        raise ValueError(
+            "loraforge.early_stopping_patience needs evaluation, but sft.eval_strategy is 'no': "
+            "set sft.eval_strategy to steps or epoch, or remove early_stopping_patience"
+        )
+    if loraforge.early_stopping_patience and not args.get("metric_for_best_model"):
+        raise ValueError("loraforge.early_stopping_patience needs sft.metric_for_best_model (e.g. eval_loss)")
+    if not args.get("load_best_model_at_end"):
+        return
+    if not evaluates:
+        if explicit.get("load_best_model_at_end"):
+            raise ValueError(
+                "sft.load_best_model_at_end needs evaluation, but sft.eval_strategy is 'no': set "
+                "sft.eval_strategy to steps or epoch, or set sft.load_best_model_at_end: false"
+            )
+        return
+    save, evaluate = str(args.get("save_strategy", "steps")), str(args["eval_strategy"])
+    off = "or set sft.load_best_model_at_end: false to keep the last step instead"
+    if save == "best":
+        return
+    if save != evaluate:
+        raise ValueError(
+            f"sft.save_strategy ({save!r}) and sft.eval_strategy ({evaluate!r}) must match to keep the checkpoint "
+            f"with the best {args.get('metric_for_best_model')} (sft.load_best_model_at_end); {off}"
+        )
+    if save == "steps":
+        save_steps = args.get("save_steps") or 500  # transformers' default
+        eval_steps = args.get("eval_steps") or args.get("logging_steps") or save_steps  # as transformers resolves it
+        if (save_steps < 1) != (eval_steps < 1) or round(save_steps * 1_000_000) % round(eval_steps * 1_000_000):
+            raise ValueError(
+                f"sft.save_steps ({save_steps}) must be a multiple of sft.eval_steps ({eval_steps}), so that every "
+                f"checkpoint is an evaluated one and the best can be kept (sft.load_best_model_at_end); {off}"
+            )
 
 
 def bundled_recipes() -> list[str]:

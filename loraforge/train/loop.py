@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import gc
 import json
+import logging
 import math
 import time
 from collections.abc import Sequence
@@ -30,7 +31,9 @@ from loraforge.offline import ensure_offline
 from loraforge.train.callbacks import CheckpointFn, CheckpointHook, MetricsRecorder, ProgressFn
 from loraforge.train.config import TrainConfig
 from loraforge.train.ranks import barrier, is_main, launched, rank_device
-from loraforge.train.sft import build_trainer, checkpoint_step, last_checkpoint, peak_memory_mb
+from loraforge.train.sft import adopt_best_checkpoint, build_trainer, checkpoint_step, last_checkpoint, peak_memory_mb
+
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -116,6 +119,8 @@ def train(
     # 3. Where to start: a checkpoint pulled from the store, else the newest local one.
     start = Path(resume_from) if resume_from else (last_checkpoint(checkpoints) if resume else None)
     resumed_from_step = checkpoint_step(start) if start else 0
+    if start:
+        adopt_best_checkpoint(start, checkpoints)  # best, not last, survives a resume on another machine
 
     recorder = MetricsRecorder(on_progress)
     # in a launch every rank needs the hook: it holds them at a barrier until all have written the checkpoint
@@ -147,7 +152,8 @@ def train(
         if device.startswith("cuda"):
             torch.cuda.empty_cache()
 
-    # 5. Final evaluation (unless the last step just ran one), then the adapter and the tokenizer.
+    # 5. Final evaluation (unless the last step just ran one), then the adapter and the tokenizer. With
+    # load_best_model_at_end the trainer has already swapped in the checkpoint with the best eval loss.
     state = trainer.state
     evaluated = any("eval_loss" in row and row["step"] == state.global_step for row in recorder.history)
     if trainer.eval_dataset is not None and not evaluated:
@@ -177,6 +183,7 @@ def train(
         "cost_formula": f"duration_s / 3600 * processes * {config.loraforge.gpu_hourly_cost_usd} USD/h on GPU, else 0",
         "final_train_loss": recorder.last("loss"),
         "final_eval_loss": recorder.last("eval_loss"),
+        **kept_checkpoint(trainer, recorder.history),
         "steps": state.global_step,
         "max_steps": state.max_steps,
         "resumed_from_step": resumed_from_step,
@@ -192,3 +199,25 @@ def train(
     result = TrainResult(adapter_dir=adapter_dir, metrics=recorder.history, summary=summary)
     (output_dir / "train_result.json").write_text(json.dumps(result.to_dict(), indent=2, default=str))
     return result
+
+
+def kept_checkpoint(trainer: Any, history: list[dict[str, float]]) -> dict[str, Any]:
+    """Which step's weights the adapter holds and why: ``kept`` is "best" (the checkpoint with the best
+    ``metric_for_best_model``, loaded back by the trainer) or "last"; ``best_step`` / ``best_eval_loss``
+    the best evaluated step (None without evaluation); ``early_stopped`` whether training stopped before
+    ``max_steps``."""
+    state, args = trainer.state, trainer.args
+    loaded = bool(args.load_best_model_at_end and state.best_model_checkpoint)
+    kept_step = checkpoint_step(Path(state.best_model_checkpoint)) if loaded else state.global_step
+    best_step = state.best_global_step or None
+    best_eval = next((row["eval_loss"] for row in history if row["step"] == best_step and "eval_loss" in row), None)
+    if args.load_best_model_at_end and best_step and kept_step != best_step:
+        log.warning("the best checkpoint (step %s) was not available: the adapter holds step %s", best_step, kept_step)
+    return {
+        "kept": "best" if loaded else "last",
+        "kept_step": kept_step,
+        "best_step": best_step,
+        "best_eval_loss": best_eval,
+        "metric_for_best_model": args.metric_for_best_model if best_step else None,
+        "early_stopped": state.global_step < state.max_steps,
+    }

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import resource
+import shutil
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -33,8 +34,10 @@ def build_trainer(
     ``batch``/``accum`` override the recipe's micro-batch and grad-accum (the OOM fallback uses them).
     The trainer's datasets are already tokenized with their ``labels`` (-100 outside the loss).
     """
-    from transformers import PrinterCallback
+    from transformers import EarlyStoppingCallback, PrinterCallback
     from trl import SFTTrainer
+
+    from loraforge.train.callbacks import BestCheckpoint
 
     device = rank_device(resolve_device(config.model.device))
     tokenizer = load_tokenizer(base_model)
@@ -50,6 +53,10 @@ def build_trainer(
         sharded=fsdp_launched(),
         attn_implementation=config.model.attn_implementation,
     )
+    callbacks = [*callbacks, BestCheckpoint()]
+    patience = config.loraforge.early_stopping_patience
+    if patience and eval_ds is not None:  # without a validation split there is nothing to stop on
+        callbacks.append(EarlyStoppingCallback(patience, config.loraforge.early_stopping_threshold))
     trainer = SFTTrainer(
         model=model,
         args=args,
@@ -77,7 +84,8 @@ def resolve_sft_arguments(
     config: TrainConfig, device: str, *, has_eval: bool, batch: int | None = None, accum: int | None = None
 ) -> dict[str, Any]:
     """The recipe's SFT arguments for this device and dataset: bf16 only where a CUDA GPU supports it,
-    step evaluation only when there is a validation split, the OOM fallback's batch and grad-accum."""
+    step evaluation (and so the best checkpoint) only when there is a validation split, the OOM
+    fallback's batch and grad-accum."""
     args = config.sft_arguments()
     on_gpu = device.startswith("cuda")
     if args.get("bf16") is None:
@@ -91,6 +99,8 @@ def resolve_sft_arguments(
     args.setdefault("per_device_eval_batch_size", args["per_device_train_batch_size"])
     if not has_eval:
         args.update(eval_strategy="no", eval_steps=None)
+    if str(args.get("eval_strategy")) == "no":  # nothing evaluated, nothing to choose from: the last step is kept
+        args["load_best_model_at_end"] = False
     args["use_cpu"] = not on_gpu
     return args
 
@@ -140,6 +150,21 @@ def last_checkpoint(checkpoints_dir: Path) -> Path | None:
         return None
     done = [p for p in Path(checkpoints_dir).glob("checkpoint-*") if (p / "trainer_state.json").exists()]
     return max(done, key=checkpoint_step, default=None)
+
+
+def adopt_best_checkpoint(start: Path, checkpoints_dir: Path) -> Path | None:
+    """Bring the best checkpoint recorded in ``start``'s trainer state into ``checkpoints_dir`` when it sits
+    beside ``start`` (a resume from checkpoints copied elsewhere, e.g. pulled from a store). Returns the
+    local best checkpoint, or None when the state records none or it is nowhere to be found."""
+    state = Path(start) / "trainer_state.json"
+    best = json.loads(state.read_text()).get("best_global_step") if state.exists() else None
+    if not best:
+        return None
+    name = f"checkpoint-{best}"
+    local, beside = Path(checkpoints_dir) / name, Path(start).parent / name
+    if not local.is_dir() and beside.is_dir():
+        shutil.copytree(beside, local)
+    return local if local.is_dir() else None
 
 
 def checkpoint_step(checkpoint: Path) -> int:
