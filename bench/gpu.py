@@ -14,7 +14,7 @@ QLoRA NF4 for a fixed number of steps on the sample corpus' dataset:
    packed sequences apart, so SDPA + packing is a speed figure, not a recipe.)
 3. With two or more GPUs: DDP over 2 processes (``loraforge.distributed.processes: 2``) vs 1.
 4. Merged export: PEFT ``merge_and_unload`` + ``save_pretrained`` of the adapter into a bf16 copy of
-   the base (seconds, size); and ``loraforge.finetune.export`` when this checkout has it.
+   the base (seconds, size), and loraforge's own ``merge_adapter`` of the same adapter.
 
 Never run by the tests or CI: it needs a CUDA GPU and installs nothing itself (bench/gpu.sh does).
 """
@@ -118,24 +118,15 @@ def merged_export(base_model: str, adapter_dir: Path, out: Path, device: str = "
     return {"seconds": seconds, "bytes": size}
 
 
-def loraforge_export(base_model: str, adapter_dir: Path, out: Path) -> dict[str, Any] | None:
-    """loraforge's own merged export, when this checkout has ``loraforge/finetune/export.py``."""
-    if importlib.util.find_spec("loraforge.finetune.export") is None:
-        print("loraforge merged export: loraforge/finetune/export.py is not in this checkout (skipped)")
-        return None
-    from loraforge.finetune import export
+def loraforge_export(base_model: str, adapter_dir: Path, out: Path) -> dict[str, Any]:
+    """loraforge's own merged export (``loraforge.finetune.export.merge_adapter``) of the same adapter."""
+    from loraforge.finetune.export import merge_adapter
 
-    fn = next(
-        (getattr(export, n) for n in ("export_merged", "merge_adapter", "merged_export") if hasattr(export, n)), None
-    )
-    if fn is None:
-        print(f"loraforge merged export: no known entry point in {export.__file__} (skipped)")
-        return None
     start = time.perf_counter()
-    fn(base_model, adapter_dir, out)
+    merge_adapter(base_model, adapter_dir, out, device="cuda", dtype="bfloat16")
     seconds = time.perf_counter() - start
-    print(f"loraforge merged export ({fn.__name__}): {seconds:.1f} s")
-    return {"seconds": seconds, "function": fn.__name__}
+    print(f"loraforge merged export (merge_adapter, bf16): {seconds:.1f} s")
+    return {"seconds": seconds}
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -38,6 +38,12 @@ OPTIONAL_ENV = {
     "MLFLOW_TRACKING_TOKEN": "only for an MLflow server behind authentication; the compose MLflow has none",
     "LORAFORGE_S3_REGION": "MinIO needs none; the store defaults to us-east-1 for non-AWS endpoints",
     "LORAFORGE_API_KEY": "read by `loraforge serve` (the adapter's HTTP API), which no worker runs",
+    # set by `accelerate launch` in each training process it starts, never by the environment
+    "RANK": "set by accelerate launch",
+    "LOCAL_RANK": "set by accelerate launch",
+    "WORLD_SIZE": "set by accelerate launch",
+    "ACCELERATE_USE_FSDP": "set by accelerate launch",
+    "LORAFORGE_LAUNCHER_PID": "set by loraforge for the processes it launches (loraforge/train/launch.py)",
 }
 EXPECTED_SERVICES = {"postgres", "prefect-server", "minio", "minio-init", "mlflow", "setup", "worker-cpu", "worker-gpu"}
 WORKERS = ("worker-cpu", "worker-gpu")
