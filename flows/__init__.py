@@ -12,6 +12,9 @@ OFFLINE_ENV = {"PREFECT_SERVER_ANALYTICS_ENABLED": "false", "DO_NOT_TRACK": "tru
 
 for _key, _value in OFFLINE_ENV.items():
     os.environ.setdefault(_key, _value)
+# Dask's scheduler and workers (flows/runners.py) log every start and stop at INFO; warnings still show.
+# Set before distributed is imported (it reads its logging config then); worker processes inherit it.
+os.environ.setdefault("DASK_LOGGING__DISTRIBUTED", "warning")
 
 from flows.logs import forward_library_logs  # noqa: E402  (after the environment above)
 
