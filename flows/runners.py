@@ -17,9 +17,7 @@ import os
 from collections.abc import Sequence
 from typing import Literal
 
-from distributed import WorkerPlugin
 from prefect.task_runners import TaskRunner, ThreadPoolTaskRunner
-from prefect_dask import DaskTaskRunner
 from pydantic import BaseModel, Field
 
 from loraforge.prep import ShardSpec
@@ -69,30 +67,6 @@ def shard_bytes(shards: Sequence[ShardSpec]) -> int:
     return total
 
 
-class ForwardLibraryLogs(WorkerPlugin):
-    """Installs loraforge's run-log forwarding in each Dask worker, as importing ``flows`` does here."""
-
-    name = "loraforge-forward-logs"
-
-    def setup(self, worker: object) -> None:
-        import flows  # noqa: F401  (forwards loraforge.* records to the run logs)
-
-
-class LoraforgeDaskTaskRunner(DaskTaskRunner):
-    """``DaskTaskRunner`` that registers ``ForwardLibraryLogs`` on the cluster once its client exists."""
-
-    @property
-    def client(self):  # type: ignore[no-untyped-def]
-        fresh = self._client is None
-        client = super().client
-        if fresh:
-            client.register_plugin(ForwardLibraryLogs())
-        return client
-
-    def duplicate(self) -> LoraforgeDaskTaskRunner:
-        return type(self)(address=self.address, cluster_kwargs=self.cluster_kwargs, client_kwargs=self.client_kwargs)
-
-
 def local_cluster_kwargs(runner: ShardRunner) -> dict[str, object]:
     """A ``distributed.LocalCluster`` of single-threaded processes, one per core unless set."""
     return {
@@ -114,6 +88,8 @@ def choose(runner: ShardRunner, shards: Sequence[ShardSpec]) -> TaskRunner:
     if not dask:
         logger.info("shard tasks on threads (%d shards, %.1f MB)", len(shards), size / 1e6)
         return ThreadPoolTaskRunner()
+    from flows.dask_runner import LoraforgeDaskTaskRunner  # distributed is imported only when used
+
     if address:
         logger.info("shard tasks on the Dask cluster at %s (%d shards)", address, len(shards))
         return LoraforgeDaskTaskRunner(address=address)

@@ -11,7 +11,8 @@ from pathlib import Path
 import pytest
 from prefect.task_runners import ThreadPoolTaskRunner
 
-from flows.runners import AUTO_MIN_BYTES, LoraforgeDaskTaskRunner, ShardRunner, choose, shard_bytes
+from flows.dask_runner import LoraforgeDaskTaskRunner
+from flows.runners import AUTO_MIN_BYTES, ShardRunner, choose, shard_bytes
 from loraforge.prep import DataPrepConfig, ShardSpec, plan_shards
 from loraforge.target import Target
 
