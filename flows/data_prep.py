@@ -13,7 +13,7 @@ from prefect.artifacts import create_markdown_artifact, create_table_artifact
 
 from flows.names import data_prep_run_name
 from flows.progress import RunProgress
-from flows.runners import ShardRunner, choose
+from flows.runners import ShardRunner, shard_pool
 from flows.target import FlowTarget
 from loraforge import report
 from loraforge.prep import DataPrepConfig, DataPrepManifest, summarize
@@ -52,7 +52,7 @@ def data_prep(
         total=2 * len(shards) + 2,
     )
     # Shard tasks go to the chosen runner (a Dask cluster: worker processes); the rest runs here.
-    with choose(runner, shards) as pool:
+    with shard_pool(runner, shards) as pool:
         ingested = progress.wait(
             pool.map(ingest_shard, {"store": unmapped(store), "shard": shards, "config": unmapped(config)})
         )

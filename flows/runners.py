@@ -14,9 +14,12 @@ from __future__ import annotations
 
 import logging
 import os
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager, nullcontext
 from typing import Literal
 
+from prefect.context import FlowRunContext
+from prefect.settings import PREFECT_API_URL, temporary_settings
 from prefect.task_runners import TaskRunner, ThreadPoolTaskRunner
 from pydantic import BaseModel, Field
 
@@ -96,3 +99,21 @@ def choose(runner: ShardRunner, shards: Sequence[ShardSpec]) -> TaskRunner:
     kwargs = local_cluster_kwargs(runner)
     logger.info("shard tasks on a local Dask cluster of %d processes (%d shards)", kwargs["n_workers"], len(shards))
     return LoraforgeDaskTaskRunner(cluster_kwargs=kwargs)
+
+
+@contextmanager
+def shard_pool(runner: ShardRunner, shards: Sequence[ShardSpec]) -> Iterator[TaskRunner]:
+    """The chosen task runner, started (a local cluster: up) for the ``with`` block and stopped after it."""
+    task_runner = choose(runner, shards)
+    with _api_for_workers(task_runner), task_runner as pool:
+        yield pool
+
+
+def _api_for_workers(task_runner: TaskRunner):  # type: ignore[no-untyped-def]
+    """Without PREFECT_API_URL a flow runs on Prefect's temporary local server, which other processes do
+    not know of: each Dask worker would start a server of its own. Its URL goes into the settings that
+    prefect-dask sends along with every task instead (a remote cluster needs a real server anyway)."""
+    context = FlowRunContext.get()
+    if isinstance(task_runner, ThreadPoolTaskRunner) or PREFECT_API_URL.value() or context is None:
+        return nullcontext()
+    return temporary_settings({PREFECT_API_URL: str(context.client.api_url).rstrip("/")})
