@@ -12,6 +12,7 @@
 from __future__ import annotations
 
 import argparse
+import re
 import shutil
 import sys
 import tempfile
@@ -28,19 +29,63 @@ ensure_offline()
 from loraforge import prep  # noqa: E402
 from loraforge.storage import LocalStore  # noqa: E402
 
-TEXT_SUFFIXES = {".md", ".txt", ".html", ".csv"}
+TEXT_SUFFIXES = {".md", ".txt", ".html", ".csv", ".json", ".jsonl"}
+# Function words, frequent enough that nearly every 5-word shingle holds one: tagging them per copy makes
+# each copy a distinct document (below the near-duplicate threshold) while names, numbers and PII stay.
+_FUNCTION_WORDS = re.compile(r"\b(the|and|of|to|in|for|is|or|with|a|an|on|your|you|we|our)\b", re.IGNORECASE)
+_HTML_TEXT = re.compile(r">([^<]+)<")
+
+
+def _tag(i: int) -> str:
+    """A letters-only tag per copy ("qa", "qb", ...): digits would read as numbers to the PII stage."""
+    out, i = "", i + 26
+    while i:
+        i, r = divmod(i, 26)
+        out = chr(ord("a") + r) + out
+    return out
+
+
+def vary(text: str, i: int, html: bool = False) -> str:
+    """Copy ``i`` of a text: every function word gets the copy's tag (``the`` -> ``theqa``)."""
+    tag = _tag(i)
+    sub = lambda t: _FUNCTION_WORDS.sub(lambda m: m.group(1) + tag, t)  # noqa: E731
+    return _HTML_TEXT.sub(lambda m: ">" + sub(m.group(1)) + "<", text) if html else sub(text)
+
+
+def _vary_docx(path: Path, i: int) -> None:
+    import docx
+    from docx.opc.exceptions import PackageNotFoundError
+
+    try:
+        document = docx.Document(str(path))
+    except PackageNotFoundError:  # a planted broken .docx: quarantined in every copy alike
+        return
+    paragraphs = list(document.paragraphs)
+    paragraphs += [p for table in document.tables for row in table.rows for cell in row.cells for p in cell.paragraphs]
+    for paragraph in paragraphs:
+        for run in paragraph.runs:
+            run.text = vary(run.text, i)
+    document.save(str(path))
 
 
 def make_corpus(dst: Path, copies: int) -> Path:
-    """``copies`` copies of examples/docs; text files get a copy-specific line so none is byte-identical."""
+    """``copies`` copies of examples/docs, each a distinct set of documents (``vary``): text files and
+    .docx are rewritten per copy, so dedup keeps every copy and every stage does full work; the PDFs and
+    the image stay as they are (their duplicates across copies are dropped by dedup)."""
     for i in range(copies):
         target = dst / f"copy{i:03d}"
         shutil.copytree(REPO / "examples" / "docs", target)
         for path in target.rglob("*"):
-            if path.suffix in TEXT_SUFFIXES and path.stat().st_size > 100:
+            if path.suffix == ".docx":
+                _vary_docx(path, i)
+            elif path.suffix in TEXT_SUFFIXES and path.stat().st_size > 100:
                 raw = path.read_bytes()
-                if raw[:2] not in (b"\xff\xfe", b"\xfe\xff"):  # leave the UTF-16 file as it is
-                    path.write_bytes(raw + f"\nRevision {i} of this document.\n".encode())
+                encoding = "utf-16" if raw[:2] in (b"\xff\xfe", b"\xfe\xff") else "utf-8"
+                text = raw.decode(encoding, errors="surrogateescape")
+                varied = vary(text, i, html=path.suffix == ".html")
+                if path.suffix in (".md", ".txt"):  # a line of its own breaks no table or JSON
+                    varied += f"\nRevision {_tag(i)} of this document.\n"
+                path.write_bytes(varied.encode(encoding, errors="surrogateescape"))
     return dst
 
 

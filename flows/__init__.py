@@ -19,6 +19,9 @@ DEFAULT_ENV = {
 
 for _key, _value in DEFAULT_ENV.items():
     os.environ.setdefault(_key, _value)
+# Dask's scheduler and workers (flows/runners.py) log every start and stop at INFO; warnings still show.
+# Set before distributed is imported (it reads its logging config then); worker processes inherit it.
+os.environ.setdefault("DASK_LOGGING__DISTRIBUTED", "warning")
 
 from flows.logs import forward_library_logs  # noqa: E402  (after the environment above)
 

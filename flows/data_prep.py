@@ -13,6 +13,7 @@ from prefect.artifacts import create_markdown_artifact, create_table_artifact
 
 from flows.names import data_prep_run_name
 from flows.progress import RunProgress
+from flows.runners import ShardRunner, shard_pool
 from flows.target import FlowTarget
 from loraforge import report
 from loraforge.prep import DataPrepConfig, DataPrepManifest, summarize
@@ -26,7 +27,10 @@ from tasks.data_prep import build_dataset, deduplicate, ingest_shard, plan_shard
     description="Ingest, PII-scan, deduplicate and build a versioned chat dataset.",
 )
 def data_prep(
-    source: str = "examples/docs", target: FlowTarget = FlowTarget(), config: DataPrepConfig = DataPrepConfig()
+    source: str = "examples/docs",
+    target: FlowTarget = FlowTarget(),
+    config: DataPrepConfig = DataPrepConfig(),
+    runner: ShardRunner = ShardRunner(),
 ) -> DataPrepManifest:
     """Run the data-prep chain over the files under ``source`` (a folder or an ``s3://bucket/prefix/``).
 
@@ -37,6 +41,8 @@ def data_prep(
         target: Where the run lives: tenant/project scope and the artifact store (its block wins; default
             .loraforge/artifacts).
         config: Shard size, ingest limits, PII policy and allow-list, dedup threshold, dataset scope and splits.
+        runner: Where the ingest and PII shard tasks run: threads, a local Dask cluster or an existing one
+            (its address, or LORAFORGE_DASK_ADDRESS); by default chosen by input size (flows/runners.py).
     """
     store = target_store(target.library())
     shards = plan_shards(store, source, config.shard_size, target.prefix, config.ingest.follow_symlinks)
@@ -45,8 +51,14 @@ def data_prep(
         f"data-prep progress: {len(shards)} shards through ingest and PII, then dedup and the dataset",
         total=2 * len(shards) + 2,
     )
-    ingested = progress.wait(ingest_shard.map(unmapped(store), shards, unmapped(config)))
-    scanned = progress.wait(scan_pii.map(unmapped(store), ingested, unmapped(config)))
+    # Shard tasks go to the chosen runner (a Dask cluster: worker processes); the rest runs here.
+    with shard_pool(runner, shards) as pool:
+        ingested = progress.wait(
+            pool.map(ingest_shard, {"store": unmapped(store), "shard": shards, "config": unmapped(config)})
+        )
+        scanned = progress.wait(
+            pool.map(scan_pii, {"store": unmapped(store), "ingested": ingested, "config": unmapped(config)})
+        )
     deduped = deduplicate(store, scanned, config)
     progress.advance()
     summary = summarize(ingested, scanned, deduped)

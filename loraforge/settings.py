@@ -7,6 +7,8 @@ LORAFORGE_S3_ENDPOINT, _ACCESS_KEY, _SECRET_KEY, _SECURE, _REGION, _BUCKET   an 
 LORAFORGE_S3_PUBLIC_ENDPOINT   host:port (or http(s)://host:port) people reach the S3 server at: download
                         links are presigned for it (default: LORAFORGE_S3_ENDPOINT, e.g. minio:9000 in compose)
 MLFLOW_TRACKING_URI, MLFLOW_TRACKING_TOKEN    the MLflow server (default: SQLite under LORAFORGE_HOME)
+LORAFORGE_DASK_ADDRESS  scheduler address of an existing Dask cluster (tcp://host:8786) for the data-prep
+                        shard tasks (default: a local cluster for a large input, threads for a small one)
 LORAFORGE_MLFLOW_UI_URL the MLflow UI people open (links to runs); default: an http(s) tracking URI, else
                         no link (a local store is shown with the `mlflow ui` command that serves it)
 """
@@ -36,6 +38,7 @@ class Settings(BaseSettings):
     s3_bucket: str = "loraforge"
     s3_public_endpoint: str = ""
     mlflow_ui_url: str = ""
+    dask_address: str = ""
     mlflow_tracking_uri: str | None = Field(None, validation_alias=AliasChoices("MLFLOW_TRACKING_URI"))
     mlflow_tracking_token: SecretStr | None = Field(None, validation_alias=AliasChoices("MLFLOW_TRACKING_TOKEN"))
 

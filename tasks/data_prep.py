@@ -19,8 +19,10 @@ from loraforge.storage import generation
 from tasks.common import IO_RETRIES, RETRY_TRANSIENT, resolve_store
 
 # Every stage task: cached by input content for a week. No Prefect timeout: shard tasks run in worker
-# threads, where a Prefect timeout cannot interrupt anything (Prefect says so in a warning); the bound
-# that works is the ingest stage's per-file parse timeout (``ingest.timeout_s``).
+# threads or in a Dask worker's thread (flows/runners.py), where a Prefect timeout cannot interrupt
+# anything (Prefect says so in a warning); the bound that works is the ingest stage's per-file parse
+# timeout (``ingest.timeout_s``). Task results are manifests of store keys: on Dask, only they travel
+# through the scheduler, the documents stay in the store.
 # The store's generation is part of the key: a wiped store (rm -rf .loraforge) never gets cache hits
 # that point at outputs it no longer holds.
 STORE_GENERATION = CachePolicy.from_cache_key_fn(lambda _ctx, inputs: generation(resolve_store(inputs["store"])))

@@ -15,6 +15,7 @@ import os
 import re
 import shlex
 import subprocess
+import sys
 import tomllib
 from collections.abc import Iterator
 from pathlib import Path
@@ -45,7 +46,18 @@ OPTIONAL_ENV = {
     "ACCELERATE_USE_FSDP": "set by accelerate launch",
     "LORAFORGE_LAUNCHER_PID": "set by loraforge for the processes it launches (loraforge/train/launch.py)",
 }
-EXPECTED_SERVICES = {"postgres", "prefect-server", "minio", "minio-init", "mlflow", "setup", "worker-cpu", "worker-gpu"}
+EXPECTED_SERVICES = {
+    "postgres",
+    "prefect-server",
+    "minio",
+    "minio-init",
+    "mlflow",
+    "setup",
+    "worker-cpu",
+    "worker-gpu",
+    "dask-scheduler",
+    "dask-worker",
+}
 WORKERS = ("worker-cpu", "worker-gpu")
 
 _VAR = re.compile(r"\$\$|\$\{(?P<name>[A-Za-z_][A-Za-z0-9_]*)(?:(?P<op>:?[-?])(?P<default>[^}]*))?\}")
@@ -492,6 +504,36 @@ def test_workers_define_every_variable_the_code_reads() -> None:
         assert not missing, f"{worker} does not define {sorted(missing)}"
         assert env_of(worker)["PREFECT_API_URL"] == "http://prefect-server:4200/api"
         assert env_of(worker)["LORAFORGE_S3_ENDPOINT"] == "minio:9000"
+
+
+def _dask_cli_options(command: str) -> set[str]:
+    """The options ``dask <command> --help`` of this venv lists (the CLI the image installs)."""
+    dask = Path(sys.executable).parent / "dask"
+    out = subprocess.run([str(dask), command, "--help"], capture_output=True, text=True, check=True).stdout
+    return set(re.findall(r"(--[a-z][a-z-]*)", out))
+
+
+def test_dask_workers_reach_the_scheduler_the_prefect_workers_send_shard_tasks_to() -> None:
+    scheduler, worker = argv_of("dask-scheduler"), argv_of("dask-worker")
+    assert scheduler[:2] == ["dask", "scheduler"] and worker[:2] == ["dask", "worker"]
+    address = f"tcp://dask-scheduler:{option(scheduler, '--port')}"
+    assert worker[2] == address
+    assert env_of("worker-cpu")["LORAFORGE_DASK_ADDRESS"] == address
+    assert SERVICES["worker-cpu"]["depends_on"]["dask-scheduler"] == {"condition": "service_healthy"}
+    assert "8786" in json.dumps(SERVICES["dask-scheduler"]["healthcheck"]["test"])
+    # every option given is one the installed CLI has
+    for command, argv in (("scheduler", scheduler), ("worker", worker)):
+        given = {arg.split("=")[0] for arg in argv if arg.startswith("--")}
+        assert given <= _dask_cli_options(command), command
+    # one single-threaded process per CPU: the shard work is CPU-bound Python
+    assert (option(worker, "--nworkers"), option(worker, "--nthreads")) == ("-1", "1")
+
+
+def test_dask_workers_run_the_worker_image_with_its_environment_and_store_volume() -> None:
+    for service in ("dask-scheduler", "dask-worker"):
+        assert SERVICES[service]["image"] == SERVICES["worker-cpu"]["image"]
+    assert env_of("dask-worker") == env_of("worker-cpu")
+    assert SERVICES["dask-worker"]["volumes"] == SERVICES["worker-cpu"]["volumes"]
 
 
 def test_setup_service_has_what_the_setup_script_reads() -> None:
