@@ -316,7 +316,7 @@ def test_a_killed_two_process_fine_tune_resumes_from_the_store(tmp_path: Path, m
     version = run_data_prep(_three_files(tmp_path / "docs"), store, target=target).version
     config = FineTuneConfig(
         training={"max_steps": 16, "per_device_train_batch_size": 2, "processes": 2},  # the form's fields
-        overrides={"sft.save_steps": 2, "sft.eval_steps": 1000, "sft.save_total_limit": 3},
+        overrides={"sft.save_steps": 2, "sft.eval_steps": 2, "sft.save_total_limit": 3},
         evaluation={"max_new_tokens": 4, "max_examples": 2},
     )
     args = [str(tmp_path / "store"), uri, version, config.model_dump_json()]
