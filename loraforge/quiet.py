@@ -28,6 +28,9 @@ QUIET_LOGGERS = {
     "mlflow.store.db.utils": logging.WARNING,  # "Creating initial MLflow database tables"
     "mlflow.pyfunc": logging.WARNING,  # "Validating input example against model signature"
     "pypdf": logging.ERROR,  # repairs of damaged PDFs; a PDF it cannot read is quarantined with the reason
+    # "Failed to load CPU gemm_4bit_forward from kernels-community": the optional `kernels` package is not
+    # installed (it downloads kernels from the hub); bitsandbytes uses its own CPU kernel instead
+    "bitsandbytes.backends.cpu.ops": logging.ERROR,
 }
 
 
