@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from loraforge.dataset.version import DatasetVersion
-from loraforge.finetune import FineTuneRun
+from loraforge.finetune import FineTuneConfig, FineTuneRun
 from loraforge.finetune import stages as finetune
 from loraforge.storage import LocalStore
 
@@ -186,13 +186,34 @@ run_fine_tune(version, LocalStore(store), FineTuneConfig.model_validate_json(con
 """
 
 
+def kill_fine_tune_at_checkpoint(tmp_path: Path, uri: str, version: str, config: FineTuneConfig) -> int:
+    """Run the fine-tune of acme/boots (store ``tmp_path/store``) in a process of its own, kill it with
+    SIGKILL once a checkpoint of step 4 or later is complete in the store; return the newest complete step."""
+    import signal
+    import time
+
+    args = [str(tmp_path / "store"), uri, version, config.model_dump_json()]
+    first = subprocess.Popen([sys.executable, "-c", _TRAIN_IN_A_PROCESS, *args], env=os.environ.copy())
+
+    def complete_steps() -> list[int]:
+        markers = (tmp_path / "store" / "acme" / "boots" / "checkpoints").glob("*/0/checkpoint-*.complete")
+        return sorted(int(m.name.removesuffix(".complete").split("-")[1]) for m in markers)
+
+    deadline = time.monotonic() + 600
+    while not any(step >= 4 for step in complete_steps()):
+        assert first.poll() is None, "the training ended before it could be killed"
+        assert time.monotonic() < deadline, "no complete checkpoint within 600 s"
+        time.sleep(0.05)
+    first.send_signal(signal.SIGKILL)
+    first.wait()
+    return max(complete_steps())
+
+
 def test_a_training_killed_with_sigkill_resumes_from_its_last_complete_checkpoint(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """kill -9 mid-training, then a plain rerun (a new run name, as a new flow run gets): it resumes from
     the newest complete checkpoint in the store, and the dead attempt's MLflow run is KILLED, not RUNNING."""
-    import signal
-    import time
 
     from loraforge.finetune import FineTuneConfig, run_fine_tune
     from loraforge.finetune.manifests import training_key
@@ -211,21 +232,7 @@ def test_a_training_killed_with_sigkill_resumes_from_its_last_complete_checkpoin
         overrides={"sft.save_steps": 2, "sft.eval_steps": 2, "sft.save_total_limit": 3},
         evaluation={"max_new_tokens": 4, "max_examples": 2},
     )
-    args = [str(tmp_path / "store"), uri, version, config.model_dump_json()]
-    first = subprocess.Popen([sys.executable, "-c", _TRAIN_IN_A_PROCESS, *args], env=os.environ.copy())
-
-    def complete_steps() -> list[int]:
-        markers = (tmp_path / "store" / "acme" / "boots" / "checkpoints").glob("*/0/checkpoint-*.complete")
-        return sorted(int(m.name.removesuffix(".complete").split("-")[1]) for m in markers)
-
-    deadline = time.monotonic() + 600
-    while not any(step >= 4 for step in complete_steps()):
-        assert first.poll() is None, "the training ended before it could be killed"
-        assert time.monotonic() < deadline, "no complete checkpoint within 600 s"
-        time.sleep(0.05)
-    first.send_signal(signal.SIGKILL)
-    first.wait()
-    killed_at = max(complete_steps())
+    killed_at = kill_fine_tune_at_checkpoint(tmp_path, uri, version, config)
 
     outcome = run_fine_tune(version, store, config, target)
     summary = read_json(store, f"acme/boots/runs/{outcome.run_name}/train_result.json")["summary"]

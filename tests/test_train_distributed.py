@@ -282,27 +282,11 @@ def test_gpu_bench_scripts_parse() -> None:
     compile(source.read_text(), str(source), "exec")  # a SyntaxError fails the test
 
 
-_FINE_TUNE_IN_A_PROCESS = """
-import sys
-from loraforge.finetune import FineTuneConfig, run_fine_tune
-from loraforge.storage import LocalStore
-from loraforge.target import Target
-
-store, uri, version, config = sys.argv[1:]
-target = Target(tenant="acme", project="boots", tracking_uri=uri)
-run_fine_tune(version, LocalStore(store), FineTuneConfig.model_validate_json(config), target)
-"""
-
-
 def test_a_killed_two_process_fine_tune_resumes_from_the_store(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """The fine-tune stage with 2 processes, its worker killed with SIGKILL mid-training: the orphaned ranks
     stop at their next step, and a plain rerun resumes from the newest checkpoint mirrored to the store."""
-    import os
-    import signal
-    import sys
-    import time
 
-    from test_finetune import _three_files
+    from test_finetune import _three_files, kill_fine_tune_at_checkpoint
 
     from loraforge.finetune import FineTuneConfig, run_fine_tune
     from loraforge.prep import run_data_prep
@@ -319,21 +303,7 @@ def test_a_killed_two_process_fine_tune_resumes_from_the_store(tmp_path: Path, m
         overrides={"sft.save_steps": 2, "sft.eval_steps": 2, "sft.save_total_limit": 3},
         evaluation={"max_new_tokens": 4, "max_examples": 2},
     )
-    args = [str(tmp_path / "store"), uri, version, config.model_dump_json()]
-    first = subprocess.Popen([sys.executable, "-c", _FINE_TUNE_IN_A_PROCESS, *args], env=os.environ.copy())
-
-    def complete_steps() -> list[int]:
-        markers = (tmp_path / "store" / "acme" / "boots" / "checkpoints").glob("*/0/checkpoint-*.complete")
-        return sorted(int(m.name.removesuffix(".complete").split("-")[1]) for m in markers)
-
-    deadline = time.monotonic() + 600
-    while not any(step >= 4 for step in complete_steps()):
-        assert first.poll() is None, "the training ended before it could be killed"
-        assert time.monotonic() < deadline, "no complete checkpoint within 600 s"
-        time.sleep(0.05)
-    first.send_signal(signal.SIGKILL)
-    first.wait()
-    killed_at = max(complete_steps())
+    killed_at = kill_fine_tune_at_checkpoint(tmp_path, uri, version, config)
 
     def orphans() -> list[psutil.Process]:
         found = []
