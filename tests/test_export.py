@@ -107,6 +107,7 @@ def test_the_fine_tune_chain_exports_to_the_store_and_the_mlflow_run(
 ) -> None:
     """``export_merged``: the merged folder lands in the store beside the bundle, on the MLflow run under
     ``merged/``, and in the outcome and its report; it loads without PEFT."""
+    from test_finetune import _three_files
     from transformers import AutoModelForCausalLM
 
     from loraforge.finetune import FineTuneConfig, run_fine_tune
@@ -118,19 +119,9 @@ def test_the_fine_tune_chain_exports_to_the_store_and_the_mlflow_run(
 
     monkeypatch.setenv("LORAFORGE_SCRATCH", str(tmp_path / "scratch"))
     monkeypatch.setenv("LORAFORGE_MODEL_CACHE", str(tmp_path / "models"))
-    docs = tmp_path / "docs"
-    docs.mkdir()
-    (docs / "returns.txt").write_text(
-        "Northwind Outfitters accepts returns of unworn boots within 60 days of delivery. Refunds go back to "
-        "the original payment method within five business days of the parcel reaching our Leeds warehouse.\n"
-    )
-    (docs / "sizing.md").write_text(
-        "# Sizing\n\nOur trail boots run half a size small. Customers between sizes should order the larger "
-        "size. Wide fittings are available for the Ridge and Fell models only.\n"
-    )
     store, uri = LocalStore(tmp_path / "store"), f"sqlite:///{tmp_path / 'mlflow.db'}"
     target = Target(tenant="acme", project="boots", tracking_uri=uri)
-    version = run_data_prep(docs, store, target=target).version
+    version = run_data_prep(_three_files(tmp_path / "docs"), store, target=target).version
     config = FineTuneConfig(
         training={"max_steps": 4}, evaluation={"max_new_tokens": 4, "max_examples": 2}, export_merged=True
     )
