@@ -25,6 +25,7 @@ from pydantic import BaseModel, Field
 
 from loraforge.prep import ShardSpec
 from loraforge.settings import Settings
+from loraforge.storage.sources import content_size
 
 logger = logging.getLogger("loraforge.runners")
 
@@ -59,15 +60,7 @@ class ShardRunner(BaseModel):
 
 def shard_bytes(shards: Sequence[ShardSpec]) -> int:
     """Input bytes of ``shards``, from the sizes recorded in their content ids (skipped entries count 0)."""
-    total = 0
-    for shard in shards:
-        for _, content_id in shard.files:
-            kind, _, rest = content_id.partition(":")
-            if kind == "stat":  # stat:<size>:<mtime_ns>:<inode>
-                total += int(rest.split(":")[0])
-            elif kind == "etag":  # etag:<ETag>:<size>
-                total += int(rest.rsplit(":", 1)[-1])
-    return total
+    return sum(content_size(content_id) for shard in shards for _, content_id in shard.files)
 
 
 def local_cluster_kwargs(runner: ShardRunner) -> dict[str, object]:

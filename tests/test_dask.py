@@ -41,7 +41,14 @@ def on_threads(prefect_server, tmp_path_factory):
 
 def test_shard_bytes_adds_the_recorded_sizes_of_files_and_objects():
     shards = [
-        ShardSpec(root="/docs", files=[("a.md", "stat:1200:17:9"), ("b.bin", "skipped:unsupported:.bin")]),
+        ShardSpec(
+            root="/docs",
+            files=[
+                ("a.md", "stat:1200:17:9"),
+                ("b.bin", "skipped:unsupported:.bin"),
+                ("gone.txt", "stat:FileNotFoundError"),  # deleted between listing and stat: ingest records it
+            ],
+        ),
         ShardSpec(root="s3://b/p", files=[("c.pdf", 'etag:"9f:x":3400')]),
     ]
     assert shard_bytes(shards) == 4600

@@ -39,6 +39,14 @@ class InputSource(Protocol):
 SKIPPED = "skipped:"  # a content id that is not one: ``skipped:<reason>:<detail>`` for an entry not ingested
 
 
+def content_size(content_id: str) -> int:
+    """The size in bytes a content id records (``stat:<size>:…``, ``etag:<ETag>:<size>``); 0 for a skipped
+    entry and for a file whose ``stat`` failed after the listing (``stat:<error name>``)."""
+    kind, _, rest = content_id.partition(":")
+    size = rest.split(":", 1)[0] if kind == "stat" else rest.rsplit(":", 1)[-1] if kind == "etag" else ""
+    return int(size) if size.isdigit() else 0
+
+
 class FolderSource:
     """Files in a local folder. Sources are recorded relative to it (stable across machines and checkouts).
 
