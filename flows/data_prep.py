@@ -51,14 +51,14 @@ def data_prep(
         f"data-prep progress: {len(shards)} shards through ingest and PII, then dedup and the dataset",
         total=2 * len(shards) + 2,
     )
-    # Shard tasks go to the chosen runner (a Dask cluster: worker processes); the rest runs here.
+    # Shard tasks go to the chosen runner (a Dask cluster: worker processes); the rest runs here. A
+    # shard's PII scan starts as soon as its ingest ends (no barrier between the stages: a worker
+    # never idles while the last ingest shards finish elsewhere).
     with shard_pool(runner, shards) as pool:
-        ingested = progress.wait(
-            pool.map(ingest_shard, {"store": unmapped(store), "shard": shards, "config": unmapped(config)})
-        )
-        scanned = progress.wait(
-            pool.map(scan_pii, {"store": unmapped(store), "ingested": ingested, "config": unmapped(config)})
-        )
+        ingesting = pool.map(ingest_shard, {"store": unmapped(store), "shard": shards, "config": unmapped(config)})
+        scanning = pool.map(scan_pii, {"store": unmapped(store), "ingested": ingesting, "config": unmapped(config)})
+        done = progress.wait([*ingesting, *scanning])
+    ingested, scanned = done[: len(shards)], done[len(shards) :]
     deduped = deduplicate(store, scanned, config)
     progress.advance()
     summary = summarize(ingested, scanned, deduped)
