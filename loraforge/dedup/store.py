@@ -1,0 +1,298 @@
+"""The persisted near-dup index of one ``tenant/project``: append-only parts, read by bucket, never whole.
+
+Layout under ``<folder>`` (``<prefix>/prep/dedup``), after datatrove's multi-stage MinHash (keys sorted
+per bucket, then matched per bucket):
+
+    index/<content id>.json                part manifest, written last: readers list these only
+    index-data/<content id>/keys/exact.npy   (2, n) uint64: sorted first 8 bytes of the text digests, row
+    index-data/<content id>/keys/id.npy      the same for a hash of the document ids
+    index-data/<content id>/keys/band-NN.npy the same for the hashes of LSH band NN
+    index-data/<content id>/blocks/NNNNN.npz rows [NNNNN*B, (NNNNN+1)*B): ids, sources, digests, lengths, signatures
+
+A run reads one key file at a time and binary-searches its own few keys in it, then reads only the
+blocks that hold a matched row and keeps only those rows: memory is one key file (16 bytes per entry
+of one part) plus the matched rows, not the index. Parts of earlier releases (``index/<id>.npz`` and
+the single ``index.npz``) are still read, whole, as before.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from loraforge.dedup.entries import NearDupIndex, _member
+from loraforge.dedup.minhash import _U64, SIGNATURE_SCHEME, DedupConfig, band_hashes
+from loraforge.records import Document
+from loraforge.storage import ArtifactStore, read_json, write_json
+
+LAYOUT = "bucketed-v1"
+BLOCK_ROWS = 16_384  # ~9 MiB per block at 128 permutations: a matched row costs one such read
+_ROW_BITS = 32  # a position is (part number << 32) | row: sorted positions follow the parts' order
+
+
+def id_keys(ids: Iterable[str]) -> np.ndarray:
+    """uint64 lookup keys of document ids (any string, not only hex content ids)."""
+    return np.array([int.from_bytes(hashlib.blake2b(i.encode(), digest_size=8).digest(), "little") for i in ids], _U64)
+
+
+def digest_keys(exact: np.ndarray) -> np.ndarray:
+    """uint64 lookup keys of (n, 32) sha256 digests: their first 8 bytes."""
+    return np.ascontiguousarray(exact[:, :8]).view(_U64).ravel()
+
+
+def _sorted_table(keys: np.ndarray) -> np.ndarray:
+    order = np.argsort(keys, kind="stable")
+    return np.stack([keys[order], order.astype(_U64)])
+
+
+def _lookup(table: np.ndarray, wanted: np.ndarray) -> np.ndarray:
+    """Rows of a sorted (2, n) key table whose key is one of ``wanted``: a binary search per wanted key."""
+    keys = table[0]
+    lo, hi = np.searchsorted(keys, wanted, "left"), np.searchsorted(keys, wanted, "right")
+    counts = hi - lo
+    if not (total := int(counts.sum())):
+        return np.empty(0, np.int64)
+    at = np.repeat(lo - (np.cumsum(counts) - counts), counts) + np.arange(total)
+    return np.unique(table[1][at].astype(np.int64))
+
+
+def _npy(array: np.ndarray) -> bytes:
+    buf = io.BytesIO()
+    np.save(buf, array, allow_pickle=False)
+    return buf.getvalue()
+
+
+def _from_npy(data: bytes) -> np.ndarray:
+    """The array of an ``.npy`` file's bytes, without a copy."""
+    buf = io.BytesIO(data)
+    major, _ = np.lib.format.read_magic(buf)
+    read = np.lib.format.read_array_header_1_0 if major == 1 else np.lib.format.read_array_header_2_0
+    shape, _, dtype = read(buf)
+    return np.frombuffer(data, dtype, int(np.prod(shape)), buf.tell()).reshape(shape)
+
+
+def _packed(strings: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
+    """UTF-8 bytes of ``strings`` joined, and offsets: a long source path costs its own length only."""
+    encoded = [s.encode() for s in strings]
+    offsets = np.concatenate([[0], np.cumsum([len(e) for e in encoded], dtype=np.int64)])
+    return np.frombuffer(b"".join(encoded), np.uint8), offsets
+
+
+@dataclass(slots=True)
+class _Part:
+    key: str  # the manifest (bucketed) or the .npz (an earlier release's layout)
+    data: str = ""  # folder of the bucket and block files
+    rows: int = 0
+    block_rows: int = BLOCK_ROWS
+    same_bands: bool = True  # the part's band files fit the run's banding
+    whole: NearDupIndex | None = None  # an earlier release's part, loaded whole when first asked
+
+
+class IndexStore:
+    """The persisted index of one ``tenant/project``: append-only parts, never rewritten.
+
+    Each run writes the survivors it added as one part (its bucket and block files first, its manifest
+    last, so a part being written is never read). A run reads, per part, only the key files and the
+    blocks holding entries it can match (``for_config`` gives that view). Two concurrent runs each write
+    their own part, so neither loses the other's survivors. A document of one run that duplicates a
+    document the other run kept at the same time is not seen as a duplicate: both survive, both parts
+    hold them, and every later run sees both (and keeps both, as they are already in datasets).
+    """
+
+    def __init__(self, store: ArtifactStore, folder: str, block_rows: int = BLOCK_ROWS) -> None:
+        self.store, self.folder, self.block_rows = store, folder.rstrip("/"), block_rows
+        self.legacy_key, self.parts_dir = f"{self.folder}/index.npz", f"{self.folder}/index"
+        self.data_dir = f"{self.folder}/index-data"
+
+    def part_keys(self) -> list[str]:
+        """The parts' keys (manifests, and ``.npz`` parts of earlier releases), the legacy single index
+        first; files still being written (no manifest yet, ``.tmp``) are skipped."""
+        depth = self.parts_dir.count("/") + 1
+        parts = [
+            k
+            for k in self.store.list(self.parts_dir)
+            if k.startswith(self.parts_dir + "/") and k.count("/") == depth and k.endswith((".npz", ".json"))
+        ]
+        return ([self.legacy_key] if self.store.exists(self.legacy_key) else []) + sorted(parts)
+
+    def for_config(self, config: DedupConfig) -> StoredIndex:
+        """The parts present now, as a run under ``config`` reads them (see ``StoredIndex``)."""
+        return StoredIndex(self, config, [self._part(k, config) for k in self.part_keys()])
+
+    def load(self, config: DedupConfig) -> NearDupIndex:
+        """Every part as one index under ``config``, in memory (what a run avoids; for tools and tests)."""
+        return self.for_config(config).load()
+
+    def append(self, part: NearDupIndex) -> str | None:
+        """Persist ``part`` as a new part under its content id (its manifest's key); nothing for an empty part."""
+        if not len(part):
+            return None
+        cid = part.content_id()
+        key, data = f"{self.parts_dir}/{cid}.json", f"{self.data_dir}/{cid}"
+        if self.store.exists(key):  # the same survivors again: the part is already there
+            return key
+        for block, start in enumerate(range(0, len(part), self.block_rows)):
+            rows = slice(start, start + self.block_rows)
+            (ids, id_offsets), (sources, source_offsets) = _packed(part.ids[rows]), _packed(part.sources[rows])
+            buf = io.BytesIO()
+            fields = {"exact": part.exact[rows], "lengths": part.lengths[rows], "signatures": part.signatures[rows]}
+            np.savez(buf, ids=ids, id_offsets=id_offsets, sources=sources, source_offsets=source_offsets, **fields)
+            self.store.put_bytes(f"{data}/blocks/{block:05d}.npz", buf.getvalue())
+        self.store.put_bytes(f"{data}/keys/exact.npy", _npy(_sorted_table(digest_keys(part.exact))))
+        self.store.put_bytes(f"{data}/keys/id.npy", _npy(_sorted_table(id_keys(part.ids))))
+        for b in range(part.bands.shape[1]):
+            self.store.put_bytes(f"{data}/keys/band-{b:02d}.npy", _npy(_sorted_table(part.bands[:, b])))
+        manifest = {"layout": LAYOUT, "scheme": SIGNATURE_SCHEME, "config": part.config.model_dump()}
+        write_json(self.store, key, manifest | {"rows": len(part), "block_rows": self.block_rows, "data": data})
+        return key
+
+    def _part(self, key: str, config: DedupConfig) -> _Part:
+        if key.endswith(".npz"):
+            return _Part(key)
+        manifest = read_json(self.store, key)
+        if manifest.get("layout") != LAYOUT or manifest.get("scheme") != SIGNATURE_SCHEME:
+            found = manifest.get("scheme"), manifest.get("layout")
+            raise ValueError(f"index part {key!r} has {found}, not {(SIGNATURE_SCHEME, LAYOUT)}; rebuild it")
+        old = DedupConfig(**manifest["config"])
+        if (old.num_perm, old.seed, old.shingle_size) != (config.num_perm, config.seed, config.shingle_size):
+            raise ValueError("the index was built with another num_perm/seed/shingle_size; rebuild it")
+        same = (old.bands, old.rows) == (config.bands, config.rows)
+        return _Part(key, manifest["data"], manifest["rows"], manifest["block_rows"], same)
+
+
+class StoredIndex:
+    """The parts of an ``IndexStore`` under one run's config, answering ``EarlierEntries`` from bucket files.
+
+    Matched rows are kept (a run asks for the same rows more than once); nothing else stays in memory
+    but the parts of earlier releases, which only exist whole.
+    """
+
+    def __init__(self, index: IndexStore, config: DedupConfig, parts: list[_Part]) -> None:
+        self.index, self.store, self.config, self.parts = index, index.store, config, parts
+        self._fetched: dict[int, tuple[str, str, np.ndarray, int, np.ndarray]] = {}  # position -> entry
+
+    def __len__(self) -> int:
+        return sum(len(self._whole(p)) if p.key.endswith(".npz") else p.rows for p in self.parts)
+
+    def for_config(self, config: DedupConfig) -> StoredIndex:
+        """The same parts under another run config (band files are used where the banding fits)."""
+        if config == self.config:
+            return self
+        return StoredIndex(self.index, config, [self.index._part(p.key, config) for p in self.parts])
+
+    def rows_sharing(self, exact: np.ndarray | None = None, bands: np.ndarray | None = None) -> np.ndarray:
+        """Sorted positions of the entries with one of the ``exact`` digests (n, 32), or sharing a band hash
+        with a row of ``bands`` (m, bands) in the same band: a binary search per key file."""
+        found = []
+        for p, part in enumerate(self.parts):
+            if part.key.endswith(".npz"):
+                rows = self._whole(part).rows_sharing(exact, bands)
+            else:
+                rows = np.union1d(self._sharing_exact(p, exact), self._sharing_bands(p, bands))
+            found.append((p << _ROW_BITS) + rows.astype(np.int64))
+        return np.unique(np.concatenate([np.empty(0, np.int64), *found]))
+
+    def rows(self, keep: np.ndarray) -> NearDupIndex:
+        """The entries at the sorted positions ``keep``, read from the blocks that hold them."""
+        keep = np.asarray(keep, np.int64)
+        pieces = []
+        for p in np.unique(keep >> _ROW_BITS).tolist():
+            rows, part = keep[(keep >> _ROW_BITS) == p] & ((1 << _ROW_BITS) - 1), self.parts[p]
+            if part.key.endswith(".npz"):
+                pieces.append(self._whole(part).rows(rows))
+                continue
+            self._fetch(p, rows)
+            entries = [self._fetched[(p << _ROW_BITS) + r] for r in rows.tolist()]
+            ids, sources, exact, lengths, sigs = zip(*entries, strict=True)
+            sigs = np.stack(sigs)
+            bands = band_hashes(sigs, self.config.bands, self.config.rows)
+            pieces.append(
+                NearDupIndex(self.config, [*ids], [*sources], np.stack(exact), np.array(lengths, np.int64), sigs, bands)
+            )
+        return NearDupIndex.concat(self.config, pieces)
+
+    def new_entries(
+        self, docs: Sequence[Document], exact: np.ndarray, lengths: np.ndarray, sigs: np.ndarray
+    ) -> NearDupIndex:
+        """Those ``docs`` whose id no part holds: the id key files find the few that one may."""
+        wanted = sorted({d.id for d in docs})
+        found = []
+        for p, part in enumerate(self.parts):
+            if part.key.endswith(".npz"):
+                ids = set(wanted)
+                rows = np.array([i for i, doc_id in enumerate(self._whole(part).ids) if doc_id in ids], np.int64)
+            else:
+                rows = _lookup(self._table(part, "id"), id_keys(wanted))
+            found.append((p << _ROW_BITS) + rows)
+        present = self.rows(np.unique(np.concatenate([np.empty(0, np.int64), *found])))
+        return present.new_entries(docs, exact, lengths, sigs)  # hash collisions fall out on the id itself
+
+    def load(self) -> NearDupIndex:
+        """Every entry, in memory."""
+        sizes = [len(self._whole(p)) if p.key.endswith(".npz") else p.rows for p in self.parts]
+        every = ((p << _ROW_BITS) + np.arange(n, dtype=np.int64) for p, n in enumerate(sizes))
+        return self.rows(np.concatenate([np.empty(0, np.int64), *every]))
+
+    # ------------------------------------------------------------ reading
+
+    def _whole(self, part: _Part) -> NearDupIndex:
+        if part.whole is None:
+            part.whole = NearDupIndex.load(self.store, part.key).for_config(self.config)
+        return part.whole
+
+    def _table(self, part: _Part, name: str) -> np.ndarray:
+        return _from_npy(self.store.get_bytes(f"{part.data}/keys/{name}.npy"))
+
+    def _sharing_exact(self, p: int, exact: np.ndarray | None) -> np.ndarray:
+        if exact is None or not len(exact):
+            return np.empty(0, np.int64)
+        candidates = _lookup(self._table(self.parts[p], "exact"), digest_keys(exact))
+        self._fetch(p, candidates)  # the first 8 bytes found them, the whole digest confirms them
+        digests, base = {e.tobytes() for e in exact}, p << _ROW_BITS
+        same = [r for r in candidates.tolist() if self._fetched[base + r][2].tobytes() in digests]
+        return np.array(same, np.int64)
+
+    def _sharing_bands(self, p: int, bands: np.ndarray | None) -> np.ndarray:
+        part = self.parts[p]
+        if bands is None or not len(bands):
+            return np.empty(0, np.int64)
+        if part.same_bands:
+            found = [_lookup(self._table(part, f"band-{b:02d}"), bands[:, b]) for b in range(bands.shape[1])]
+            return np.unique(np.concatenate(found))
+        # Banded otherwise when written: its band files do not fit, so its signatures are rebanded block by block.
+        found = []
+        for block in range(-(-part.rows // part.block_rows)):
+            with np.load(io.BytesIO(self.store.get_bytes(f"{part.data}/blocks/{block:05d}.npz"))) as z:
+                sigs = z["signatures"]
+            rebanded = band_hashes(sigs, self.config.bands, self.config.rows)
+            hit = np.zeros(len(sigs), bool)
+            for b in range(bands.shape[1]):
+                hit |= _member(rebanded[:, b], bands[:, b])
+            found.append(block * part.block_rows + np.flatnonzero(hit))
+        return np.concatenate([np.empty(0, np.int64), *found])
+
+    def _fetch(self, p: int, rows: np.ndarray) -> None:
+        """Read the matched ``rows`` of part ``p`` not read yet, one block at a time."""
+        part, base = self.parts[p], p << _ROW_BITS
+        by_block: dict[int, list[int]] = {}
+        for r in rows.tolist():
+            if base + r not in self._fetched:
+                by_block.setdefault(r // part.block_rows, []).append(r)
+        for block, wanted in sorted(by_block.items()):
+            with np.load(io.BytesIO(self.store.get_bytes(f"{part.data}/blocks/{block:05d}.npz"))) as z:
+                b = {name: z[name] for name in z.files}
+            ids, sources = b["ids"].tobytes(), b["sources"].tobytes()
+            id_at, source_at = b["id_offsets"].tolist(), b["source_offsets"].tolist()
+            for r in wanted:
+                i = r - block * part.block_rows
+                self._fetched[base + r] = (
+                    ids[id_at[i] : id_at[i + 1]].decode(),
+                    sources[source_at[i] : source_at[i + 1]].decode(),
+                    b["exact"][i].copy(),
+                    int(b["lengths"][i]),
+                    b["signatures"][i].copy(),
+                )
