@@ -69,7 +69,8 @@ def test_a_padded_store_gives_the_result_of_the_three_real_entries_reading_only_
 
     manifest = json.loads((tmp_path / keys[1]).read_text())
     assert (manifest["layout"], manifest["rows"], manifest["block_rows"]) == ("bucketed-v1", 10_003, 4096)
-    blocks, middle = sorted(k for k in reads if "/blocks/" in k), manifest["data"]
+    middle = f"{FOLDER}/index-data/{keys[1].rsplit('/', 1)[1].removesuffix('.json')}"
+    blocks = sorted(k for k in reads if "/blocks/" in k)
     # only the block holding a0, a1, a2: once for the exact matches (their digests confirmed), once for a2
     assert blocks == [f"{middle}/blocks/00001.npz"] * 2
     key_files = [k for k in reads if "/keys/" in k]
@@ -177,7 +178,8 @@ def test_block_files_hold_compact_names(tmp_path) -> None:  # noqa: ANN001
     store = LocalStore(tmp_path)
     _, real = three_real(7600)
     key = IndexStore(store, FOLDER).append(real)
-    data = json.loads(store.get_bytes(key))["data"]
+    data = f"{FOLDER}/index-data/{real.content_id()}"
+    assert key == f"{FOLDER}/index/{real.content_id()}.json"
     with np.load(io.BytesIO(store.get_bytes(f"{data}/blocks/00000.npz"))) as z:
         assert z["ids"].tobytes().decode() == "".join(real.ids)
         assert z["sources"].tobytes().decode() == "2024/a0.txt2024/a1.txt2024/a2.txt"

@@ -30,7 +30,7 @@ from loraforge.records import Document
 from loraforge.storage import ArtifactStore, read_json, write_json
 
 LAYOUT = "bucketed-v1"
-BLOCK_ROWS = 16_384  # ~9 MiB per block at 128 permutations: a matched row costs one such read
+BLOCK_ROWS = 4096  # ~2.3 MiB per block at 128 permutations: a matched row costs one such read
 _ROW_BITS = 32  # a position is (part number << 32) | row: sorted positions follow the parts' order
 
 
@@ -147,7 +147,7 @@ class IndexStore:
         for b in range(part.bands.shape[1]):
             self.store.put_bytes(f"{data}/keys/band-{b:02d}.npy", _npy(_sorted_table(part.bands[:, b])))
         manifest = {"layout": LAYOUT, "scheme": SIGNATURE_SCHEME, "config": part.config.model_dump()}
-        write_json(self.store, key, manifest | {"rows": len(part), "block_rows": self.block_rows, "data": data})
+        write_json(self.store, key, manifest | {"rows": len(part), "block_rows": self.block_rows})
         return key
 
     def _part(self, key: str, config: DedupConfig) -> _Part:
@@ -161,7 +161,8 @@ class IndexStore:
         if (old.num_perm, old.seed, old.shingle_size) != (config.num_perm, config.seed, config.shingle_size):
             raise ValueError("the index was built with another num_perm/seed/shingle_size; rebuild it")
         same = (old.bands, old.rows) == (config.bands, config.rows)
-        return _Part(key, manifest["data"], manifest["rows"], manifest["block_rows"], same)
+        data = f"{self.data_dir}/{key.rsplit('/', 1)[1].removesuffix('.json')}"  # beside it, so a prefix can move
+        return _Part(key, data, manifest["rows"], manifest["block_rows"], same)
 
 
 class StoredIndex:
@@ -187,12 +188,16 @@ class StoredIndex:
     def rows_sharing(self, exact: np.ndarray | None = None, bands: np.ndarray | None = None) -> np.ndarray:
         """Sorted positions of the entries with one of the ``exact`` digests (n, 32), or sharing a band hash
         with a row of ``bands`` (m, bands) in the same band: a binary search per key file."""
-        found = []
+        found, none = [], np.empty(0, _U64)
+        # the run's keys, sorted once: every key file is searched with the same few thousand keys
+        heads = np.unique(digest_keys(exact)) if exact is not None else none
+        digests = {e.tobytes() for e in exact} if exact is not None else set()
+        columns = [np.unique(col) for col in bands.T] if bands is not None and len(bands) else []
         for p, part in enumerate(self.parts):
             if part.key.endswith(".npz"):
                 rows = self._whole(part).rows_sharing(exact, bands)
             else:
-                rows = np.union1d(self._sharing_exact(p, exact), self._sharing_bands(p, bands))
+                rows = np.union1d(self._sharing_exact(p, heads, digests), self._sharing_bands(p, columns))
             found.append((p << _ROW_BITS) + rows.astype(np.int64))
         return np.unique(np.concatenate([np.empty(0, np.int64), *found]))
 
@@ -247,21 +252,22 @@ class StoredIndex:
     def _table(self, part: _Part, name: str) -> np.ndarray:
         return _from_npy(self.store.get_bytes(f"{part.data}/keys/{name}.npy"))
 
-    def _sharing_exact(self, p: int, exact: np.ndarray | None) -> np.ndarray:
-        if exact is None or not len(exact):
+    def _sharing_exact(self, p: int, heads: np.ndarray, digests: set[bytes]) -> np.ndarray:
+        if not len(heads):
             return np.empty(0, np.int64)
-        candidates = _lookup(self._table(self.parts[p], "exact"), digest_keys(exact))
+        candidates = _lookup(self._table(self.parts[p], "exact"), heads)
         self._fetch(p, candidates)  # the first 8 bytes found them, the whole digest confirms them
-        digests, base = {e.tobytes() for e in exact}, p << _ROW_BITS
+        base = p << _ROW_BITS
         same = [r for r in candidates.tolist() if self._fetched[base + r][2].tobytes() in digests]
         return np.array(same, np.int64)
 
-    def _sharing_bands(self, p: int, bands: np.ndarray | None) -> np.ndarray:
+    def _sharing_bands(self, p: int, columns: list[np.ndarray]) -> np.ndarray:
+        """Rows sharing a band hash: one band's key file at a time (``columns``: the run's sorted hashes per band)."""
         part = self.parts[p]
-        if bands is None or not len(bands):
+        if not columns:
             return np.empty(0, np.int64)
         if part.same_bands:
-            found = [_lookup(self._table(part, f"band-{b:02d}"), bands[:, b]) for b in range(bands.shape[1])]
+            found = [_lookup(self._table(part, f"band-{b:02d}"), col) for b, col in enumerate(columns)]
             return np.unique(np.concatenate(found))
         # Banded otherwise when written: its band files do not fit, so its signatures are rebanded block by block.
         found = []
@@ -270,8 +276,8 @@ class StoredIndex:
                 sigs = z["signatures"]
             rebanded = band_hashes(sigs, self.config.bands, self.config.rows)
             hit = np.zeros(len(sigs), bool)
-            for b in range(bands.shape[1]):
-                hit |= _member(rebanded[:, b], bands[:, b])
+            for b, col in enumerate(columns):
+                hit |= _member(rebanded[:, b], col)
             found.append(block * part.block_rows + np.flatnonzero(hit))
         return np.concatenate([np.empty(0, np.int64), *found])
 
