@@ -104,8 +104,10 @@ def test_earlier_layouts_are_read_with_bucketed_parts_in_the_same_order(tmp_path
     whole = parts.load(config)
     assert len(whole) == 5003 and sorted(set(whole.ids) & set(real.ids)) == sorted(real.ids)
     expected = Deduplicator(index=real).run(batch)
-    assert outcome(Deduplicator(index=parts).run(batch)) == outcome(expected)
+    got = Deduplicator(index=parts).run(batch)
+    assert outcome(got) == outcome(expected)
     assert outcome(Deduplicator(index=whole).run(batch)) == outcome(expected)
+    assert got.index.ids == [*whole.ids, batch[3].id]  # the earlier parts in memory, then the new survivor
 
 
 def test_a_part_without_its_manifest_is_not_read(tmp_path) -> None:  # noqa: ANN001

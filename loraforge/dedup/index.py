@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass
+from typing import cast
 
 import numpy as np
 
@@ -19,7 +20,7 @@ from loraforge.dedup.minhash import (
     band_hashes,
     compute_signatures,
 )
-from loraforge.dedup.store import IndexStore
+from loraforge.dedup.store import IndexStore, StoredIndex
 from loraforge.records import Document
 
 
@@ -48,8 +49,8 @@ class DedupResult:
     @property
     def index(self) -> NearDupIndex:
         """The input index plus this run's survivors, in memory."""
-        earlier = self.earlier if isinstance(self.earlier, NearDupIndex) else self.earlier.load()
-        return NearDupIndex.concat(self.added.config, [earlier, self.added])
+        earlier = self.earlier.load() if isinstance(self.earlier, StoredIndex) else self.earlier
+        return NearDupIndex.concat(self.added.config, [cast(NearDupIndex, earlier), self.added])
 
 
 class _ShingleSets:
