@@ -2,6 +2,7 @@
 
     python bench/dedup_index.py [PARTS] [ROWS_PER_PART]     # default 100 parts x 10,000 = 1M entries
     python bench/dedup_index.py 1 1000000                   # one part of 1M entries
+    python bench/dedup_index.py 100 10000 --s3              # on a local S3 server (SeaweedFS, as the tests)
 
 Synthetic entries (random uint32 signatures at num_perm=128, random digests, 16-character ids) are
 written to a local folder store twice: as bucketed parts (``IndexStore.append``: sorted key files per
@@ -21,8 +22,10 @@ outcomes must be equal (checked).
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
+import os
 import subprocess
 import sys
 import tempfile
@@ -36,7 +39,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # this checkout's 
 
 from loraforge.dedup import DedupConfig, Deduplicator, IndexStore, NearDupIndex, band_hashes
 from loraforge.records import Document, Element
-from loraforge.storage import LocalStore
+from loraforge.storage import ArtifactStore, LocalStore, S3Store
 
 WORDS = "travel expense receipt approval policy hotel flight booking report finance team meal".split()
 VOCABULARY = [f"{w}{k}" for w in WORDS for k in range(200)]  # 2,400 words: distinct texts share few 5-grams
@@ -78,9 +81,17 @@ def synthetic_part(config: DedupConfig, rows: int, rng: np.random.Generator, tag
     )
 
 
+def open_store(root: str) -> ArtifactStore:
+    """The local folder ``root``, or with ``root == "s3"`` the S3 server named in ``BENCH_S3``."""
+    if root != "s3":
+        return LocalStore(root)
+    endpoint, bucket, access, secret = json.loads(os.environ["BENCH_S3"])
+    return S3Store(endpoint, bucket, access, secret, prefix="bench")
+
+
 def build(root: str, n_parts: int, rows: int) -> None:
     """Both layouts of the same entries: ``n_parts`` parts, the real earlier entries spread over them."""
-    config, rng, store = DedupConfig(), np.random.default_rng(0), LocalStore(root)
+    config, rng, store = DedupConfig(), np.random.default_rng(0), open_store(root)
     real = Deduplicator(config).run(earlier_docs(n_parts)).added
     spread = np.array_split(np.arange(len(real)), n_parts)
     for tag in range(n_parts):
@@ -101,7 +112,7 @@ def peak_rss_mib() -> float:
 
 def measure(root: str, way: str, n_parts: int, traced: bool) -> dict[str, object]:
     """One run of ``way`` in this (fresh) process."""
-    config, store = DedupConfig(), LocalStore(root)
+    config, store = DedupConfig(), open_store(root)
     docs = new_docs(earlier_docs(n_parts))
     Deduplicator(config).run(docs[:20])  # warm caches (character table, powers) outside the measurement
     before = peak_rss_mib()
@@ -134,8 +145,17 @@ def in_process(root: str, way: str, n_parts: int, traced: bool) -> dict[str, obj
     return json.loads(subprocess.run(args, check=True, capture_output=True, text=True).stdout)
 
 
-def main(n_parts: int = 100, rows: int = 10_000) -> None:
-    with tempfile.TemporaryDirectory() as root:
+def main(n_parts: int = 100, rows: int = 10_000, s3: bool = False) -> None:
+    with contextlib.ExitStack() as stack:
+        root = stack.enter_context(tempfile.TemporaryDirectory())
+        if s3:
+            sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
+            from seaweed import seaweed_s3
+
+            server = stack.enter_context(seaweed_s3())
+            os.environ["BENCH_S3"] = json.dumps([server.endpoint, server.bucket, *server.admin])
+            root = "s3"
+            print("store: SeaweedFS S3 on loopback")
         start = time.perf_counter()
         build(root, n_parts, rows)
         built = time.perf_counter() - start
@@ -161,4 +181,5 @@ if __name__ == "__main__":
         root, way, n_parts, traced = sys.argv[2], sys.argv[3], int(sys.argv[4]), sys.argv[5] == "1"
         print(json.dumps(measure(root, way, n_parts, traced)))
     else:
-        main(*(int(a) for a in sys.argv[1:3]))
+        numbers = [int(a) for a in sys.argv[1:3] if a != "--s3"]
+        main(*numbers, s3="--s3" in sys.argv)

@@ -2,7 +2,7 @@
 
 ``minhash`` turns texts into signatures (pure; the PII shard tasks compute them in parallel);
 ``entries`` holds the in-memory ``NearDupIndex``, ``store`` the persisted ``IndexStore`` (append-only parts
-read by LSH bucket), ``index`` the ``Deduplicator`` that clusters and picks survivors.
+read by LSH bucket, their files in ``buckets``), ``index`` the ``Deduplicator`` that clusters and picks survivors.
 """
 
 from loraforge.dedup.entries import EarlierEntries, NearDupIndex

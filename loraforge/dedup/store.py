@@ -17,17 +17,27 @@ the single ``index.npz``) are still read, whole, as before.
 
 from __future__ import annotations
 
-import hashlib
-import io
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import TypeVar
 
 import numpy as np
 
+from loraforge.dedup.buckets import (
+    Entry,
+    block_bytes,
+    block_entries,
+    block_signatures,
+    digest_keys,
+    from_npy,
+    id_keys,
+    lookup,
+    npy_bytes,
+    sorted_table,
+)
 from loraforge.dedup.entries import NearDupIndex, _member
-from loraforge.dedup.minhash import _U64, SIGNATURE_SCHEME, DedupConfig, band_hashes
+from loraforge.dedup.minhash import SIGNATURE_SCHEME, DedupConfig, band_hashes
 from loraforge.records import Document
 from loraforge.storage import ArtifactStore, LocalStore, read_json, write_json
 
@@ -38,54 +48,6 @@ BLOCK_ROWS = 4096  # ~2.3 MiB per block at 128 permutations: a matched row costs
 REMOTE_READERS = 8
 _T, _R = TypeVar("_T"), TypeVar("_R")
 _ROW_BITS = 32  # a position is (part number << 32) | row: sorted positions follow the parts' order
-
-
-def id_keys(ids: Iterable[str]) -> np.ndarray:
-    """uint64 lookup keys of document ids (any string, not only hex content ids)."""
-    return np.array([int.from_bytes(hashlib.blake2b(i.encode(), digest_size=8).digest(), "little") for i in ids], _U64)
-
-
-def digest_keys(exact: np.ndarray) -> np.ndarray:
-    """uint64 lookup keys of (n, 32) sha256 digests: their first 8 bytes."""
-    return np.ascontiguousarray(exact[:, :8]).view(_U64).ravel()
-
-
-def _sorted_table(keys: np.ndarray) -> np.ndarray:
-    order = np.argsort(keys, kind="stable")
-    return np.stack([keys[order], order.astype(_U64)])
-
-
-def _lookup(table: np.ndarray, wanted: np.ndarray) -> np.ndarray:
-    """Rows of a sorted (2, n) key table whose key is one of ``wanted``: a binary search per wanted key."""
-    keys = table[0]
-    lo, hi = np.searchsorted(keys, wanted, "left"), np.searchsorted(keys, wanted, "right")
-    counts = hi - lo
-    if not (total := int(counts.sum())):
-        return np.empty(0, np.int64)
-    at = np.repeat(lo - (np.cumsum(counts) - counts), counts) + np.arange(total)
-    return np.unique(table[1][at].astype(np.int64))
-
-
-def _npy(array: np.ndarray) -> bytes:
-    buf = io.BytesIO()
-    np.save(buf, array, allow_pickle=False)
-    return buf.getvalue()
-
-
-def _from_npy(data: bytes) -> np.ndarray:
-    """The array of an ``.npy`` file's bytes, without a copy."""
-    buf = io.BytesIO(data)
-    major, _ = np.lib.format.read_magic(buf)
-    read = np.lib.format.read_array_header_1_0 if major == 1 else np.lib.format.read_array_header_2_0
-    shape, _, dtype = read(buf)
-    return np.frombuffer(data, dtype, int(np.prod(shape)), buf.tell()).reshape(shape)
-
-
-def _packed(strings: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
-    """UTF-8 bytes of ``strings`` joined, and offsets: a long source path costs its own length only."""
-    encoded = [s.encode() for s in strings]
-    offsets = np.concatenate([[0], np.cumsum([len(e) for e in encoded], dtype=np.int64)])
-    return np.frombuffer(b"".join(encoded), np.uint8), offsets
 
 
 @dataclass(slots=True)
@@ -145,16 +107,13 @@ class IndexStore:
         if self.store.exists(key):  # the same survivors again: the part is already there
             return key
         for block, start in enumerate(range(0, len(part), self.block_rows)):
-            rows = slice(start, start + self.block_rows)
-            (ids, id_offsets), (sources, source_offsets) = _packed(part.ids[rows]), _packed(part.sources[rows])
-            buf = io.BytesIO()
-            fields = {"exact": part.exact[rows], "lengths": part.lengths[rows], "signatures": part.signatures[rows]}
-            np.savez(buf, ids=ids, id_offsets=id_offsets, sources=sources, source_offsets=source_offsets, **fields)
-            self.store.put_bytes(f"{data}/blocks/{block:05d}.npz", buf.getvalue())
-        self.store.put_bytes(f"{data}/keys/exact.npy", _npy(_sorted_table(digest_keys(part.exact))))
-        self.store.put_bytes(f"{data}/keys/id.npy", _npy(_sorted_table(id_keys(part.ids))))
+            self.store.put_bytes(
+                f"{data}/blocks/{block:05d}.npz", block_bytes(part, slice(start, start + self.block_rows))
+            )
+        self.store.put_bytes(f"{data}/keys/exact.npy", npy_bytes(sorted_table(digest_keys(part.exact))))
+        self.store.put_bytes(f"{data}/keys/id.npy", npy_bytes(sorted_table(id_keys(part.ids))))
         for b in range(part.bands.shape[1]):
-            self.store.put_bytes(f"{data}/keys/band-{b:02d}.npy", _npy(_sorted_table(part.bands[:, b])))
+            self.store.put_bytes(f"{data}/keys/band-{b:02d}.npy", npy_bytes(sorted_table(part.bands[:, b])))
         manifest = {"layout": LAYOUT, "scheme": SIGNATURE_SCHEME, "config": part.config.model_dump()}
         write_json(self.store, key, manifest | {"rows": len(part), "block_rows": self.block_rows})
         return key
@@ -183,7 +142,7 @@ class StoredIndex:
 
     def __init__(self, index: IndexStore, config: DedupConfig, parts: list[_Part]) -> None:
         self.index, self.store, self.config, self.parts = index, index.store, config, parts
-        self._fetched: dict[int, tuple[str, str, np.ndarray, int, np.ndarray]] = {}  # position -> entry
+        self._fetched: dict[int, Entry] = {}  # position -> entry
 
     def __len__(self) -> int:
         return sum(len(self._whole(p)) if p.key.endswith(".npz") else p.rows for p in self.parts)
@@ -276,7 +235,7 @@ class StoredIndex:
 
         def one(job: tuple[int, str, np.ndarray]) -> np.ndarray:
             p, name, keys = job
-            return _lookup(_from_npy(self.store.get_bytes(f"{self.parts[p].data}/keys/{name}.npy")), keys)
+            return lookup(from_npy(self.store.get_bytes(f"{self.parts[p].data}/keys/{name}.npy")), keys)
 
         return self._map(one, jobs)
 
@@ -288,8 +247,7 @@ class StoredIndex:
         sharing a band hash: its signatures are rebanded block by block."""
         part, found = self.parts[p], []
         for block in range(-(-part.rows // part.block_rows)):
-            with np.load(io.BytesIO(self.store.get_bytes(f"{part.data}/blocks/{block:05d}.npz"))) as z:
-                sigs = z["signatures"]
+            sigs = block_signatures(self.store.get_bytes(f"{part.data}/blocks/{block:05d}.npz"))
             rebanded = band_hashes(sigs, self.config.bands, self.config.rows)
             hit = np.zeros(len(sigs), bool)
             for b, col in enumerate(columns):
@@ -305,25 +263,13 @@ class StoredIndex:
                 if (p << _ROW_BITS) + r not in self._fetched:
                     by_block.setdefault((p, r // self.parts[p].block_rows), []).append(r)
 
-        def one(item: tuple[tuple[int, int], list[int]]) -> list[tuple[int, tuple]]:
+        def one(item: tuple[tuple[int, int], list[int]]) -> list[tuple[int, Entry]]:
             (p, block), rows = item
-            part = self.parts[p]
-            with np.load(io.BytesIO(self.store.get_bytes(f"{part.data}/blocks/{block:05d}.npz"))) as z:
-                b = {name: z[name] for name in z.files}
-            ids, sources = b["ids"].tobytes(), b["sources"].tobytes()
-            id_at, source_at = b["id_offsets"].tolist(), b["source_offsets"].tolist()
-            out = []
-            for r in rows:
-                i = r - block * part.block_rows
-                entry = (
-                    ids[id_at[i] : id_at[i + 1]].decode(),
-                    sources[source_at[i] : source_at[i + 1]].decode(),
-                    b["exact"][i].copy(),
-                    int(b["lengths"][i]),
-                    b["signatures"][i].copy(),
-                )
-                out.append(((p << _ROW_BITS) + r, entry))
-            return out
+            part, first = self.parts[p], block * self.parts[p].block_rows
+            entries = block_entries(
+                self.store.get_bytes(f"{part.data}/blocks/{block:05d}.npz"), [r - first for r in rows]
+            )
+            return [((p << _ROW_BITS) + r, entry) for r, entry in zip(rows, entries, strict=True)]
 
         for entries in self._map(one, sorted(by_block.items())):
             self._fetched.update(entries)
