@@ -14,7 +14,7 @@ from collections.abc import Iterable, Sequence
 import numpy as np
 
 from loraforge.dedup.entries import NearDupIndex
-from loraforge.dedup.minhash import _U64
+from loraforge.dedup.minhash import _U64, DedupConfig, band_hashes
 
 Entry = tuple[str, str, np.ndarray, int, np.ndarray]  # id, source, digest, length, signature
 
@@ -98,3 +98,17 @@ def block_signatures(data: bytes) -> np.ndarray:
     """The signatures of a block file (to reband a part written under another banding)."""
     with np.load(io.BytesIO(data)) as z:
         return z["signatures"]
+
+
+def block_index(data: bytes, config: DedupConfig) -> NearDupIndex:
+    """Every entry of a block file, banded for ``config`` (to load a part whole)."""
+    with np.load(io.BytesIO(data)) as z:
+        b = {name: z[name] for name in z.files}
+    names = []
+    for blob, offsets in (
+        (b["ids"].tobytes(), b["id_offsets"].tolist()),
+        (b["sources"].tobytes(), b["source_offsets"].tolist()),
+    ):
+        names.append([blob[i:j].decode() for i, j in zip(offsets[:-1], offsets[1:], strict=True)])
+    bands = band_hashes(b["signatures"], config.bands, config.rows)
+    return NearDupIndex(config, names[0], names[1], b["exact"], b["lengths"], b["signatures"], bands)

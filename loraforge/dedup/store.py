@@ -28,6 +28,7 @@ from loraforge.dedup.buckets import (
     Entry,
     block_bytes,
     block_entries,
+    block_index,
     block_signatures,
     digest_keys,
     from_npy,
@@ -217,10 +218,16 @@ class StoredIndex:
         return present.new_entries(docs, exact, lengths, sigs)  # hash collisions fall out on the id itself
 
     def load(self) -> NearDupIndex:
-        """Every entry, in memory."""
-        sizes = [len(self._whole(p)) if p.key.endswith(".npz") else p.rows for p in self.parts]
-        every = ((p << _ROW_BITS) + np.arange(n, dtype=np.int64) for p, n in enumerate(sizes))
-        return self.rows(np.concatenate([np.empty(0, np.int64), *every]))
+        """Every entry, in memory, block by block."""
+        pieces = []
+        for part in self.parts:
+            if part.key.endswith(".npz"):
+                pieces.append(self._whole(part))
+                continue
+            for block in range(-(-part.rows // part.block_rows)):
+                data = self.store.get_bytes(f"{part.data}/blocks/{block:05d}.npz")
+                pieces.append(block_index(data, self.config))
+        return NearDupIndex.concat(self.config, pieces)
 
     # ------------------------------------------------------------ reading
 
