@@ -1,18 +1,16 @@
-"""Near-duplicate index and the deduplicator: LSH buckets, verified pairs, union-find, survivors."""
+"""The deduplicator: LSH buckets, verified pairs, union-find, survivors, against earlier runs' entries."""
 
 from __future__ import annotations
 
 import hashlib
-import io
-import json
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass
+from typing import cast
 
 import numpy as np
 
+from loraforge.dedup.entries import EarlierEntries, NearDupIndex
 from loraforge.dedup.minhash import (
-    _U64,
-    SIGNATURE_SCHEME,
     DedupConfig,
     _buckets,
     _chunks,
@@ -22,159 +20,8 @@ from loraforge.dedup.minhash import (
     band_hashes,
     compute_signatures,
 )
+from loraforge.dedup.store import IndexStore, StoredIndex
 from loraforge.records import Document
-from loraforge.storage import ArtifactStore
-
-
-@dataclass(slots=True)
-class NearDupIndex:
-    """Survivors of earlier runs: id, source, sha256 of normalised text, length, signature, band hashes."""
-
-    config: DedupConfig
-    ids: list[str]
-    sources: list[str]  # with the id, tells a rerun over the same file from a copy of it elsewhere
-    exact: np.ndarray  # (n, 32) uint8 sha256 digests
-    lengths: np.ndarray  # (n,) int64 normalised length, the survivor tie-break among earlier docs
-    signatures: np.ndarray  # (n, num_perm) uint32
-    bands: np.ndarray  # (n, bands) uint64
-
-    @classmethod
-    def empty(cls, config: DedupConfig) -> NearDupIndex:
-        sigs, bands = np.empty((0, config.num_perm), np.uint32), np.empty((0, config.bands), _U64)
-        return cls(config, [], [], np.empty((0, 32), np.uint8), np.empty(0, np.int64), sigs, bands)
-
-    def __len__(self) -> int:
-        return len(self.ids)
-
-    def add(self, docs: Sequence[Document], exact: np.ndarray, lengths: np.ndarray, sigs: np.ndarray) -> NearDupIndex:
-        """A new index with these documents appended; ids already present are skipped."""
-        return NearDupIndex.concat(self.config, [self, self.new_entries(docs, exact, lengths, sigs)])
-
-    def new_entries(
-        self, docs: Sequence[Document], exact: np.ndarray, lengths: np.ndarray, sigs: np.ndarray
-    ) -> NearDupIndex:
-        """An index of those ``docs`` whose id is not in this one (the first of repeated ids)."""
-        seen = set(self.ids)
-        new = [i for i, d in enumerate(docs) if not (d.id in seen or seen.add(d.id))]
-        bands = band_hashes(sigs[new], self.config.bands, self.config.rows)
-        ids, sources = [docs[i].id for i in new], [docs[i].source for i in new]
-        return NearDupIndex(self.config, ids, sources, exact[new], lengths[new], sigs[new], bands)
-
-    def rows(self, keep: np.ndarray) -> NearDupIndex:
-        """The entries at the row numbers ``keep``, in that order."""
-        ids, sources = [self.ids[i] for i in keep], [self.sources[i] for i in keep]
-        fields = (self.exact, self.lengths, self.signatures, self.bands)
-        return NearDupIndex(self.config, ids, sources, *(f[keep] for f in fields))
-
-    def rows_sharing(self, exact: np.ndarray | None = None, bands: np.ndarray | None = None) -> np.ndarray:
-        """Sorted row numbers of the entries with one of the ``exact`` digests (n, 32), or sharing a band
-        hash with a row of ``bands`` (m, bands) in the same band: vectorised, so a run against an index
-        of millions touches only the entries that can meet its documents."""
-        hit = np.zeros(len(self), bool)
-        if exact is not None and len(exact) and len(self):
-            # the first 8 bytes find the candidates, the whole digest confirms them
-            head = np.ascontiguousarray(self.exact[:, :8]).view(np.uint64).ravel()
-            wanted = np.ascontiguousarray(exact[:, :8]).view(np.uint64).ravel()
-            digests = {e.tobytes() for e in exact}
-            for row in np.flatnonzero(_member(head, wanted)):
-                hit[row] = self.exact[row].tobytes() in digests
-        if bands is not None and len(bands) and len(self):
-            for b in range(self.bands.shape[1]):
-                hit |= _member(self.bands[:, b], bands[:, b])
-        return np.flatnonzero(hit)
-
-    def for_config(self, config: DedupConfig) -> NearDupIndex:
-        """This index under ``config``: the same signatures, band hashes redone for its banding."""
-        old, new = self.config, config
-        if (old.num_perm, old.seed, old.shingle_size) != (new.num_perm, new.seed, new.shingle_size):
-            raise ValueError("the index was built with another num_perm/seed/shingle_size; rebuild it")
-        same = (old.bands, old.rows) == (new.bands, new.rows) and self.bands.shape[1:] == (new.bands,)
-        bands = self.bands if same else band_hashes(self.signatures, new.bands, new.rows)
-        return NearDupIndex(config, self.ids, self.sources, self.exact, self.lengths, self.signatures, bands)
-
-    def save(self, store: ArtifactStore, key: str) -> str:
-        """One uncompressed ``.npz``: signatures are random bits, compression would gain nothing."""
-        meta = json.dumps({"scheme": SIGNATURE_SCHEME, "config": self.config.model_dump()})
-        buf = io.BytesIO()
-        arrays = {"exact": self.exact, "lengths": self.lengths, "signatures": self.signatures, "bands": self.bands}
-        names = {"ids": np.array(self.ids, dtype=str), "sources": np.array(self.sources, dtype=str)}
-        np.savez(buf, meta=np.array(meta), **names, **arrays)
-        return store.put_bytes(key, buf.getvalue())
-
-    @classmethod
-    def concat(cls, config: DedupConfig, parts: Sequence[NearDupIndex]) -> NearDupIndex:
-        """One index of ``parts`` (each rebanded for ``config`` when needed), in the given order."""
-        parts = [p.for_config(config) for p in parts] or [cls.empty(config)]
-        if len(parts) == 1:
-            return parts[0]
-        fields = ("exact", "lengths", "signatures", "bands")
-        arrays = {f: np.concatenate([getattr(p, f) for p in parts]) for f in fields}
-        ids = [i for p in parts for i in p.ids]
-        return cls(config, ids, [s for p in parts for s in p.sources], **arrays)
-
-    def content_id(self) -> str:
-        """A digest of the entries (ids, sources, texts' digests): the name of a persisted part."""
-        h = hashlib.sha256()
-        for doc_id, source, digest in zip(self.ids, self.sources, self.exact, strict=True):
-            h.update(json.dumps([doc_id, source]).encode() + digest.tobytes())
-        return h.hexdigest()[:32]
-
-    @classmethod
-    def load(cls, store: ArtifactStore, key: str) -> NearDupIndex:
-        with np.load(io.BytesIO(store.get_bytes(key)), allow_pickle=False) as z:
-            meta = json.loads(str(z["meta"]))
-            if meta["scheme"] != SIGNATURE_SCHEME:
-                raise ValueError(f"index {key!r} has {meta['scheme']} signatures, not {SIGNATURE_SCHEME}; rebuild it")
-            ids, sources = z["ids"].tolist(), z["sources"].tolist()  # plain str, in C
-            config = DedupConfig(**meta["config"])
-            return cls(config, ids, sources, z["exact"], z["lengths"], z["signatures"], z["bands"])
-
-
-def _member(values: np.ndarray, wanted: np.ndarray) -> np.ndarray:
-    """``np.isin(values, wanted)`` for a few ``wanted`` among many ``values``: a binary search of the
-    small sorted side instead of sorting the large one."""
-    wanted = np.sort(wanted)
-    at = np.minimum(np.searchsorted(wanted, values), len(wanted) - 1)
-    return wanted[at] == values
-
-
-class IndexStore:
-    """The persisted index of one ``tenant/project``: append-only parts, never rewritten.
-
-    Each run writes the survivors it added as one part, ``<folder>/index/<content id>.npz``; loading
-    reads every part (and the single ``<folder>/index.npz`` of earlier releases, when present). Two
-    concurrent runs each write their own part, so neither loses the other's survivors. A document of
-    one run that duplicates a document the other run kept at the same time is not seen as a
-    duplicate: both survive, both parts hold them, and every later run sees both (and keeps both,
-    as they are already in datasets).
-    """
-
-    def __init__(self, store: ArtifactStore, folder: str) -> None:
-        self.store, self.folder = store, folder.rstrip("/")
-        self.legacy_key, self.parts_dir = f"{self.folder}/index.npz", f"{self.folder}/index"
-
-    def part_keys(self) -> list[str]:
-        """The parts' keys, the legacy single index first; a part being written (``.tmp``) is skipped."""
-        parts = [
-            k for k in self.store.list(self.parts_dir) if k.startswith(self.parts_dir + "/") and k.endswith(".npz")
-        ]
-        return ([self.legacy_key] if self.store.exists(self.legacy_key) else []) + sorted(parts)
-
-    def load(self, config: DedupConfig) -> NearDupIndex:
-        """Every part as one index under ``config`` (empty when nothing was persisted yet)."""
-        return NearDupIndex.concat(config, [NearDupIndex.load(self.store, k) for k in self.part_keys()])
-
-    def append(self, part: NearDupIndex) -> str | None:
-        """Persist ``part`` as a new part under its content id; nothing for an empty part."""
-        if not len(part):
-            return None
-        key = f"{self.parts_dir}/{part.content_id()}.npz"
-        if not self.store.exists(key):  # the same survivors again: the part is already there
-            part.save(self.store, key)
-        return key
-
-
-# ---------------------------------------------------------------- dedup run
 
 
 @dataclass(slots=True)
@@ -197,12 +44,13 @@ class DedupResult:
     removed: list[DuplicateOf]
     clusters: list[list[str]]  # distinct ids, survivor first, the rest sorted; earlier runs' members too
     added: NearDupIndex  # this run's survivors not already in the index: the part a run persists
-    earlier: NearDupIndex  # the index the run was given
+    earlier: EarlierEntries  # the index the run was given (in memory, or the parts of an IndexStore)
 
     @property
     def index(self) -> NearDupIndex:
-        """The input index plus this run's survivors."""
-        return NearDupIndex.concat(self.added.config, [self.earlier, self.added])
+        """The input index plus this run's survivors, in memory."""
+        earlier = self.earlier.load() if isinstance(self.earlier, StoredIndex) else self.earlier
+        return NearDupIndex.concat(self.added.config, [cast(NearDupIndex, earlier), self.added])
 
 
 class _ShingleSets:
@@ -240,12 +88,16 @@ class _UnionFind:
 class Deduplicator:
     """Exact then near-duplicate removal over one corpus, against an optional earlier-run index.
 
-    Graph nodes 0..n-1 are this run's documents, n.. the earlier runs' survivors held in the index.
+    Graph nodes 0..n-1 are this run's documents, n.. the earlier runs' survivors that can meet them.
+    ``index`` is a ``NearDupIndex`` in memory or an ``IndexStore``, whose parts are read by bucket:
+    the run gets the same result from either.
     """
 
-    def __init__(self, config: DedupConfig | None = None, index: NearDupIndex | None = None) -> None:
+    def __init__(self, config: DedupConfig | None = None, index: EarlierEntries | IndexStore | None = None) -> None:
         self.config = config or DedupConfig()
-        self.index = (index or NearDupIndex.empty(self.config)).for_config(self.config)
+        self.index: EarlierEntries = (NearDupIndex.empty(self.config) if index is None else index).for_config(
+            self.config
+        )
 
     def signatures(self, docs: Sequence[Document]) -> np.ndarray:
         """Signatures of ``docs`` (see ``compute_signatures``), e.g. per shard before one global ``run``."""
@@ -264,7 +116,7 @@ class Deduplicator:
         # LSH runs over one document per distinct text (empty texts excluded), and an earlier run's
         # survivor with the same text stands for it.
         same_text = self.index.rows_sharing(exact=exact)
-        known, first_now = {self.index.exact[r].tobytes() for r in same_text}, {}
+        known, first_now = {e.tobytes() for e in self.index.rows(same_text).exact}, {}
         for i, digest in enumerate(digests):
             first_now.setdefault(digest, i)
         reps = [i for i, d in enumerate(digests) if first_now[d] == i and d not in known and length[i] > 0]
@@ -303,6 +155,7 @@ class Deduplicator:
             sim = 1.0 if is_exact else round(similarity(m, best), 4)
             removed.append(DuplicateOf(ids[m], docs[m].source, "exact" if is_exact else "near", ids[best], sim))
         removed.sort(key=lambda r: (r.survivor_id, r.doc_id, r.source))
+        # Against a store only the parts' id files are searched for these ids, not every entry.
         added = self.index.new_entries([docs[i] for i in kept], exact[kept], length[kept], sigs[kept])
         return DedupResult([docs[i] for i in kept], removed, clusters, added, self.index)
 

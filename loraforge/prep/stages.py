@@ -213,9 +213,9 @@ def deduplicate(store: ArtifactStore, scanned: Sequence[StageManifest], config: 
     prefix = _one_prefix(scanned)
     # Append-only: this run's survivors become one new part, so concurrent runs never overwrite
     # each other's (see IndexStore for what two runs at the same time can and cannot see).
+    # The run reads only the index's bucket files and the entries its documents can match, never all of it.
     parts = IndexStore(store, f"{prefix}/prep/dedup")
-    index = parts.load(config.dedup)
-    result = Deduplicator(config.dedup, index=index).run(docs, _shard_signatures(store, scanned, config.dedup))
+    result = Deduplicator(config.dedup, index=parts).run(docs, _shard_signatures(store, scanned, config.dedup))
     parts.append(result.added)
     out_key = f"{prefix}/prep/dedup/{sha256_hex(''.join(sorted(d.id for d in result.kept)))[:16]}"
     write_jsonl(store, out_key + ".docs.jsonl", result.kept)
