@@ -8,7 +8,7 @@ from prefect_dask import DaskTaskRunner
 
 # Dask's nanny starts every worker with MALLOC_TRIM_THRESHOLD_=65536, so that glibc hands freed memory
 # back to the OS at once. The PII stage allocates and frees many small spaCy and regex objects per
-# document: with that setting its shards ran 1.27x slower (bench/scale_out.py --only trim). A local
+# document: with that setting the same shards took 1.27x the time (measured on the sample corpus). A local
 # cluster's workers start without it; a remote cluster is configured where it runs (README, compose).
 LOCAL_WORKER_CONFIG = {"distributed.nanny.pre-spawn-environ.MALLOC_TRIM_THRESHOLD_": None}
 
