@@ -28,11 +28,11 @@ class LoraforgeDaskTaskRunner(DaskTaskRunner):
 
     @property
     def client(self):  # type: ignore[no-untyped-def]
-        fresh = self._client is None
-        with dask.config.set(LOCAL_WORKER_CONFIG):
+        if self._client is not None:
+            return super().client
+        with dask.config.set(LOCAL_WORKER_CONFIG):  # read when the local cluster's nannies are made
             client = super().client
-        if fresh:
-            client.register_plugin(ForwardLibraryLogs())
+        client.register_plugin(ForwardLibraryLogs())
         return client
 
     def duplicate(self) -> LoraforgeDaskTaskRunner:

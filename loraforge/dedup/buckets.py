@@ -76,21 +76,24 @@ def block_bytes(part: NearDupIndex, rows: slice) -> bytes:
     return buf.getvalue()
 
 
+def _read_block(data: bytes) -> dict[str, np.ndarray]:
+    with np.load(io.BytesIO(data)) as z:
+        return {name: z[name] for name in z.files}
+
+
+def _names(block: dict[str, np.ndarray], field: str, rows: Iterable[int]) -> list[str]:
+    """The ``field`` names ("ids" or "sources") of a block at ``rows``, decoded from their UTF-8 bytes."""
+    blob, at = block[field].tobytes(), block[f"{field[:-1]}_offsets"].tolist()
+    return [blob[at[i] : at[i + 1]].decode() for i in rows]
+
+
 def block_entries(data: bytes, rows: Sequence[int]) -> list[Entry]:
     """The entries at the block-relative ``rows`` of a block file."""
-    with np.load(io.BytesIO(data)) as z:
-        b = {name: z[name] for name in z.files}
-    ids, sources = b["ids"].tobytes(), b["sources"].tobytes()
-    id_at, source_at = b["id_offsets"].tolist(), b["source_offsets"].tolist()
+    b = _read_block(data)
+    ids, sources = _names(b, "ids", rows), _names(b, "sources", rows)
     return [
-        (
-            ids[id_at[i] : id_at[i + 1]].decode(),
-            sources[source_at[i] : source_at[i + 1]].decode(),
-            b["exact"][i].copy(),
-            int(b["lengths"][i]),
-            b["signatures"][i].copy(),
-        )
-        for i in rows
+        (doc_id, source, b["exact"][i].copy(), int(b["lengths"][i]), b["signatures"][i].copy())
+        for doc_id, source, i in zip(ids, sources, rows, strict=True)
     ]
 
 
@@ -102,13 +105,9 @@ def block_signatures(data: bytes) -> np.ndarray:
 
 def block_index(data: bytes, config: DedupConfig) -> NearDupIndex:
     """Every entry of a block file, banded for ``config`` (to load a part whole)."""
-    with np.load(io.BytesIO(data)) as z:
-        b = {name: z[name] for name in z.files}
-    names = []
-    for blob, offsets in (
-        (b["ids"].tobytes(), b["id_offsets"].tolist()),
-        (b["sources"].tobytes(), b["source_offsets"].tolist()),
-    ):
-        names.append([blob[i:j].decode() for i, j in zip(offsets[:-1], offsets[1:], strict=True)])
+    b = _read_block(data)
+    rows = range(len(b["lengths"]))
     bands = band_hashes(b["signatures"], config.bands, config.rows)
-    return NearDupIndex(config, names[0], names[1], b["exact"], b["lengths"], b["signatures"], bands)
+    return NearDupIndex(
+        config, _names(b, "ids", rows), _names(b, "sources", rows), b["exact"], b["lengths"], b["signatures"], bands
+    )

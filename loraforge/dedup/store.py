@@ -206,7 +206,7 @@ class StoredIndex:
     ) -> NearDupIndex:
         """Those ``docs`` whose id no part holds: the id key files find the few that one may."""
         wanted = sorted({d.id for d in docs})
-        keys, found = np.unique(id_keys(wanted)), []
+        keys = np.unique(id_keys(wanted))
         jobs = [(p, "id", keys) for p, part in enumerate(self.parts) if not part.key.endswith(".npz")]
         found = [(p << _ROW_BITS) + rows for (p, _, _), rows in zip(jobs, self._lookups(jobs), strict=True)]
         for p, part in enumerate(self.parts):
