@@ -470,3 +470,24 @@ def test_fast_path_steps_aside_when_it_disagrees_with_presidio(monkeypatch: pyte
     assert isinstance(analyzer, PresidioAnalyzer)
     found = analyzer.analyze(["Call Maria Lopez at 617-555-0142."])[0]
     assert sorted(r.entity_type for r in found) == ["PERSON", "PHONE_NUMBER"]
+
+
+def test_pii_import_leaves_transformers_out_and_importable() -> None:
+    """Presidio's unused Hugging Face engine is not imported with the PII stage (3 s in every Dask
+    worker), and transformers still imports afterwards in the same process (training needs it)."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys\n"
+        "from loraforge.pii import PiiConfig, PiiScanner\n"
+        "assert 'transformers' not in sys.modules, 'presidio imported transformers'\n"
+        "from presidio_analyzer.nlp_engine import huggingface_token_pipe\n"
+        "assert huggingface_token_pipe.hf_pipeline is None\n"
+        "import transformers\n"
+        "from transformers import LlamaConfig\n"
+        "print(LlamaConfig(num_hidden_layers=1).num_hidden_layers)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=Path(__file__).parents[1])
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.strip() == "1"

@@ -8,6 +8,7 @@ See ``registry`` for what finds what, ``analyzers`` for the fast path and its re
 ``scanner`` for the policies. A firm's own recognizers are ``PiiConfig(patterns=[PatternSpec(...)])``.
 """
 
+from loraforge.pii import _presidio  # noqa: F401  (first: presidio without transformers)
 from loraforge.pii.config import DEFAULT_ENTITIES, PatternSpec, PiiAdvanced, PiiConfig
 from loraforge.pii.engine import FastAnalyzer, nlp_configuration
 from loraforge.pii.scanner import Finding, PiiResult, PiiScanError, PiiScanner, apply_findings, merge_findings
