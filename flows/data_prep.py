@@ -101,8 +101,10 @@ def _publish(store: str, manifest: DataPrepManifest, stages: list[Any]) -> None:
 
 if __name__ == "__main__":
     from flows.logs import quiet_console
+    from flows.runners import runner_from, runner_options
     from loraforge.cli import flow_arguments, print_dataset
 
-    # the arguments of `loraforge prep`, run through Prefect
-    _, config = flow_arguments("prep", on_quiet=quiet_console)
-    print_dataset(data_prep(source=config.source, target=config.target, config=config.data_prep))
+    # the arguments of `loraforge prep` and where the shard tasks run, through Prefect
+    args, config = flow_arguments("prep", on_quiet=quiet_console, options=runner_options)
+    runner = runner_from(args)
+    print_dataset(data_prep(source=config.source, target=config.target, config=config.data_prep, runner=runner))

@@ -22,6 +22,7 @@ from pydantic import BaseModel
 from flows import data_prep as data_prep_flow
 from flows import fine_tune as fine_tune_flow
 from flows.names import pipeline_run_name
+from flows.runners import ShardRunner
 from flows.states import verdict_state
 from flows.target import FlowTarget
 from loraforge.display import mlflow_run_markdown, text
@@ -49,6 +50,7 @@ def pipeline(
     data_prep: DataPrepConfig = DataPrepConfig(),
     fine_tune: FineTuneConfig = FineTuneConfig(),
     fine_tune_deployment: str | None = None,
+    runner: ShardRunner = ShardRunner(),
 ) -> PipelineOutcome:
     """Run data-prep here with ``data_prep``, then fine-tune with ``fine_tune`` on the new dataset:
     in-process, or on the GPU pool when ``fine_tune_deployment`` (e.g. ``fine-tune/gpu``) is named.
@@ -59,8 +61,10 @@ def pipeline(
         data_prep: Ingest limits, PII policy and allow-list, dedup threshold, dataset scope and splits.
         fine_tune: Base model, recipe, training settings, overrides and the evaluation gate.
         fine_tune_deployment: Run fine-tune on this deployment (e.g. fine-tune/gpu) instead of in-process.
+        runner: Where data-prep's ingest and PII shard tasks run: threads, a local Dask cluster or an
+            existing one (its address, or LORAFORGE_DASK_ADDRESS); by default chosen by input size.
     """
-    prepared = data_prep_flow.data_prep(source=source, target=target, config=data_prep)
+    prepared = data_prep_flow.data_prep(source=source, target=target, config=data_prep, runner=runner)
     if fine_tune_deployment:
         tuned = _fine_tune_remote(fine_tune_deployment, prepared.version, target, fine_tune)
     else:
@@ -123,11 +127,18 @@ def _fine_tune_remote(deployment: str, version: str, target: FlowTarget, config:
 
 if __name__ == "__main__":
     from flows.logs import quiet_console
+    from flows.runners import runner_from, runner_options
     from loraforge.cli import flow_arguments, print_dataset, print_outcome
 
-    # the arguments of `loraforge pipeline`, run through Prefect
-    _, config = flow_arguments("pipeline", on_quiet=quiet_console)
-    out = pipeline(source=config.source, target=config.target, data_prep=config.data_prep, fine_tune=config.fine_tune)
+    # the arguments of `loraforge pipeline` and where the shard tasks run, run through Prefect
+    args, config = flow_arguments("pipeline", on_quiet=quiet_console, options=runner_options)
+    out = pipeline(
+        source=config.source,
+        target=config.target,
+        data_prep=config.data_prep,
+        fine_tune=config.fine_tune,
+        runner=runner_from(args),
+    )
     print_dataset(out.data_prep)
     print_outcome(out.fine_tune, resolve_tracking(config.target.tracking_uri, config.target.mlflow_block))
     if not PREFECT_API_URL.value():

@@ -12,6 +12,7 @@ the PII models in each costs seconds that a couple of MB of documents do not rep
 
 from __future__ import annotations
 
+import argparse
 import logging
 import os
 from collections.abc import Iterator, Sequence
@@ -56,6 +57,23 @@ class ShardRunner(BaseModel):
 
     def resolved_address(self) -> str | None:
         return self.address or Settings().dask_address or None
+
+
+def runner_options(parser: argparse.ArgumentParser) -> None:
+    """``python -m flows.data_prep`` / ``flows.pipeline`` options for ``ShardRunner`` (the flow parameter)."""
+    fields = ShardRunner.model_fields
+    kinds = ("auto", "threads", "dask")
+    parser.add_argument("--runner", choices=kinds, default="auto", help=fields["kind"].description)
+    parser.add_argument("--dask-address", metavar="tcp://HOST:8786", help=fields["address"].description)
+    parser.add_argument("--dask-workers", type=int, metavar="N", help=fields["workers"].description)
+
+
+def runner_from(args: argparse.Namespace) -> ShardRunner:
+    """The ``ShardRunner`` those options name (a worker count or address alone means Dask)."""
+    kind = args.runner
+    if kind == "auto" and (args.dask_address or args.dask_workers):
+        kind = "dask"
+    return ShardRunner(kind=kind, address=args.dask_address, workers=args.dask_workers)
 
 
 def shard_bytes(shards: Sequence[ShardSpec]) -> int:

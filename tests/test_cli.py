@@ -93,6 +93,7 @@ def test_the_flow_modules_take_the_cli_arguments(module: str) -> None:
     assert done.returncode == 2 and "unrecognized arguments: --sorce" in done.stderr
     shown = subprocess.run([sys.executable, "-m", module, "--help"], capture_output=True, text=True, env=env).stdout
     assert "KEY.PATH=VALUE" in shown and "--verbose" in shown
+    assert ("--runner" in shown) == (module != "flows.fine_tune")  # where data-prep's shard tasks run
 
 
 @pytest.mark.parametrize("command", COMMANDS)

@@ -3,7 +3,9 @@ by address give the same dataset as Prefect's thread pool, and ``auto`` picks th
 
 from __future__ import annotations
 
+import argparse
 import os
+import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -12,7 +14,7 @@ import pytest
 from prefect.task_runners import ThreadPoolTaskRunner
 
 from flows.dask_runner import LoraforgeDaskTaskRunner
-from flows.runners import AUTO_MIN_BYTES, ShardRunner, choose, shard_bytes
+from flows.runners import AUTO_MIN_BYTES, ShardRunner, choose, runner_from, runner_options, shard_bytes
 from loraforge.prep import DataPrepConfig, ShardSpec, plan_shards
 from loraforge.target import Target
 
@@ -92,6 +94,22 @@ def test_an_address_from_the_parameter_or_the_environment_selects_that_cluster(m
     assert isinstance(choose(ShardRunner(kind="threads"), shards), ThreadPoolTaskRunner)
 
 
+@pytest.mark.parametrize(
+    ("argv", "expected"),
+    [
+        ([], ShardRunner()),
+        (["--runner", "threads"], ShardRunner(kind="threads")),
+        (["--dask-workers", "3"], ShardRunner(kind="dask", workers=3)),  # a worker count alone means Dask
+        (["--dask-address", "tcp://s:8786"], ShardRunner(kind="dask", address="tcp://s:8786")),
+        (["--runner", "auto", "--dask-workers", "2"], ShardRunner(kind="dask", workers=2)),
+    ],
+)
+def test_the_flow_modules_runner_options_make_the_flow_parameter(argv, expected):
+    parser = argparse.ArgumentParser()
+    runner_options(parser)
+    assert runner_from(parser.parse_args(argv)) == expected
+
+
 # -- real clusters ------------------------------------------------------------------------------
 
 
@@ -105,6 +123,21 @@ def test_a_local_cluster_of_two_processes_builds_the_same_dataset_as_threads(on_
         on_threads.examples,
     )
     assert (tmp_path / "acme" / "dask" / "datasets" / on_dask.version).is_dir()
+
+
+def test_the_flow_module_runs_on_a_local_cluster_named_on_its_command_line(on_threads, tmp_path):
+    """``python -m flows.data_prep --runner dask``: the worker processes start from a module run with -m."""
+    from prefect.settings import PREFECT_API_URL
+
+    env = {k: v for k, v in os.environ.items() if k != "LORAFORGE_DASK_ADDRESS"}
+    env["PREFECT_API_URL"] = str(PREFECT_API_URL.value())  # the test session's server
+    argv = [sys.executable, "-m", "flows.data_prep", "--source", str(DOCS), "--runner", "dask", "--dask-workers", "2"]
+    argv += ["target.tenant=acme", "target.project=dask", f"target.store={tmp_path}", "data_prep.shard_size=10"]
+    done = subprocess.run(argv, capture_output=True, text=True, env=env, cwd=REPO, timeout=600)
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert "shard tasks on a local Dask cluster of 2 processes (4 shards)" in done.stderr
+    assert f"dataset  {on_threads.version}:" in done.stdout
+    assert (tmp_path / "acme" / "dask" / "datasets" / on_threads.version).is_dir()
 
 
 @pytest.fixture
