@@ -5,7 +5,8 @@ from __future__ import annotations
 import gc
 
 import dask
-from distributed import WorkerPlugin
+from distributed import Worker, WorkerPlugin
+from distributed.core import Status
 from prefect_dask import DaskTaskRunner
 
 # Dask's nanny starts every worker with MALLOC_TRIM_THRESHOLD_=65536, so that glibc hands freed memory
@@ -21,15 +22,17 @@ class LoraforgeWorker(WorkerPlugin):
 
     name = "loraforge-worker"
 
-    def setup(self, worker: object) -> None:
+    def setup(self, worker: Worker) -> None:
         import flows  # noqa: F401  (forwards loraforge.* records to the run logs)
 
-    def teardown(self, worker: object) -> None:
-        # The worker's process ends next. Python's shutdown runs full garbage collections over every
-        # object still alive (the PII models, the parsers): 1.1 s of the 1.3 s a process with the
-        # stages loaded takes to exit, and a local cluster waits for its workers to exit. Frozen
-        # objects are left out of those collections; atexit handlers (log delivery) still run.
-        gc.freeze()
+    def teardown(self, worker: Worker) -> None:
+        # Called when the worker closes, and when the next flow run registers this plugin again (then
+        # nothing is done). On close the process ends next: Python's shutdown runs full garbage
+        # collections over every object still alive (the PII models, the parsers), 1.1 s of the 1.3 s
+        # a process with the stages loaded takes to exit, and a local cluster waits for its workers to
+        # exit. Frozen objects are left out of those collections; atexit handlers (log delivery) still run.
+        if worker.status == Status.closing:
+            gc.freeze()
 
 
 class LoraforgeDaskTaskRunner(DaskTaskRunner):

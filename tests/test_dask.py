@@ -200,3 +200,37 @@ def test_an_existing_cluster_named_by_the_environment_runs_the_shard_tasks(
         "ingest_shard": SHARDS,
         "scan_pii": SHARDS,
     }
+
+
+def test_a_worker_freezes_its_objects_only_when_it_closes():
+    """The worker plugin's exit shortcut (gc.freeze) must not hit a worker that stays up: a running
+    cluster sees the plugin registered again by every flow run."""
+    import gc
+
+    from distributed import Client, LocalCluster
+
+    from flows.dask_runner import LoraforgeWorker
+
+    with LocalCluster(n_workers=1, threads_per_worker=1, processes=True, dashboard_address=None) as cluster:
+        with Client(cluster) as client:
+            for _ in range(2):  # the second registration tears the first down
+                client.register_plugin(LoraforgeWorker())
+            assert list(client.run(gc.get_freeze_count).values()) == [0]
+            closing = client.run(_teardown_while_closing)
+    assert list(closing.values()) == [True]
+
+
+def _teardown_while_closing() -> bool:
+    """In the worker process: the plugin's teardown as ``Worker.close`` calls it (status closing)."""
+    import gc
+    from types import SimpleNamespace
+
+    from distributed.core import Status
+
+    from flows.dask_runner import LoraforgeWorker
+
+    try:
+        LoraforgeWorker().teardown(SimpleNamespace(status=Status.closing))  # type: ignore[arg-type]
+        return gc.get_freeze_count() > 0
+    finally:
+        gc.unfreeze()
