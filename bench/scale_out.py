@@ -8,7 +8,9 @@ examples/docs, each a distinct set of documents: bench/data_prep.py ``make_corpu
 1. speedup: the data-prep flow with its shard tasks on a local Dask cluster of ``--workers`` processes
    (started and stopped by the flow, so its start-up is counted) vs the thread runner, at ``--copies``;
 2. scale curve: seconds per copy at 1x, 4x, 16x on an already running cluster of ``--workers``
-   processes (linear cost: flat seconds per copy), and each worker's peak memory (max RSS);
+   processes (linear cost: flat seconds per copy), and each worker's peak memory (max RSS); then the
+   same stage functions mapped on that cluster by Dask alone, without Prefect, on the largest scale
+   (what Prefect's task runs cost on Dask);
 3. Prefect overhead: the flow (thread runner) vs the bare library chain ``run_data_prep`` at
    ``--overhead-copies`` (6), on the same server (bar: >= 0.9 of direct throughput).
 
@@ -89,6 +91,7 @@ def scale_curve(tmp: Path, scales: list[int], workers: int, shard_size: int) -> 
             seconds = run_flow(make_corpus(tmp / f"scale{n}", n), tmp / f"scale{n}-store", shard_size, runner)
             rss = client.run(max_rss_mb)
             rows.append((n, seconds, max(rss.values())))
+        bare = bare_dask(client, tmp / f"scale{scales[-1]}", tmp / "bare-store", shard_size)
     print(
         f"\n== scale curve: running cluster of {workers} processes (started in {started:.1f} s), "
         f"shards of {shard_size} =="
@@ -98,6 +101,29 @@ def scale_curve(tmp: Path, scales: list[int], workers: int, shard_size: int) -> 
     for n, seconds, rss in rows:
         print(f"{n:6d} {seconds:8.2f} {seconds / n:8.2f} {seconds / n / base:7.2f} {rss:15.0f}")
     print("(linear cost: s/copy stays flat; 'vs 1st' is s/copy relative to the smallest scale)")
+    print(
+        f"{scales[-1]} copies, the stage functions mapped by Dask alone (no Prefect): {bare:.2f} s; "
+        f"the flow takes {rows[-1][1] / bare:.2f}x that"
+    )
+
+
+def bare_dask(client, source: Path, store: Path, shard_size: int) -> float:  # type: ignore[no-untyped-def]
+    """Seconds of ingest then PII over ``source``'s shards as plain Dask tasks on ``client``'s cluster."""
+    config = prep.DataPrepConfig(shard_size=shard_size)
+    shards = prep.plan_shards(source, shard_size, store=LocalStore(store))
+    start = time.perf_counter()
+    ingested = client.map(_ingest, [str(store)] * len(shards), shards, [config] * len(shards), pure=False)
+    scanned = client.map(_scan, [str(store)] * len(shards), ingested, [config] * len(shards), pure=False)
+    client.gather(scanned)
+    return time.perf_counter() - start
+
+
+def _ingest(store: str, shard, config):  # type: ignore[no-untyped-def]
+    return prep.ingest_shard(LocalStore(store), shard, config)
+
+
+def _scan(store: str, ingested, config):  # type: ignore[no-untyped-def]
+    return prep.scan_pii(LocalStore(store), ingested, config)
 
 
 def overhead(tmp: Path, copies: int, shard_size: int, rounds: int) -> None:

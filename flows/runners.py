@@ -31,9 +31,10 @@ from loraforge.storage.sources import content_size
 logger = logging.getLogger("loraforge.runners")
 
 # Below this much input (and with fewer than two shards) "auto" stays on threads: a local cluster of
-# two processes starts in ~2-4 s and each worker loads the PII models (~3 s) before its first shard,
-# while the 2 MB sample corpus takes ~10 s in total (README "Scaling out: Dask").
-AUTO_MIN_BYTES = 8_000_000
+# two processes takes ~4 s to start, and each worker imports the parsers and loads the PII models before
+# its first shard. Measured on 2 cores (bench/scale_out.py, shards of 20 files): 0.8 MB of documents
+# took 14.1 s on a local cluster vs 10.5 s on threads, 1.6 MB 19.1 vs 20.0 s, 6.3 MB 46.2 vs 61.1 s.
+AUTO_MIN_BYTES = 4_000_000
 
 
 class ShardRunner(BaseModel):
