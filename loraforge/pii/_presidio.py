@@ -5,7 +5,8 @@ recognizer, which loraforge does not use (it runs Presidio on spaCy): about 3 s 
 process that scans, each Dask worker's start among them. With the name set to None while presidio is
 imported, presidio's own ``try: from transformers import ...`` takes its "not installed" branch. The
 name is removed right after, so training code in the same process imports the real package. Where
-transformers is already imported, presidio is imported as it is.
+transformers is already imported, presidio is imported as it is. This runs when ``loraforge.prep`` is
+first imported, at module level, before a flow starts task threads that could import transformers.
 """
 
 from __future__ import annotations
