@@ -109,7 +109,15 @@ def choose(runner: ShardRunner, shards: Sequence[ShardSpec]) -> TaskRunner:
         logger.info("shard tasks on the Dask cluster at %s (%d shards)", address, len(shards))
         return LoraforgeDaskTaskRunner(address=address)
     kwargs = local_cluster_kwargs(runner)
-    logger.info("shard tasks on a local Dask cluster of %d processes (%d shards)", kwargs["n_workers"], len(shards))
+    workers = int(kwargs["n_workers"])  # type: ignore[call-overload]
+    logger.info("shard tasks on a local Dask cluster of %d processes (%d shards)", workers, len(shards))
+    if len(shards) < 2 * workers:  # each shard is one task on one worker: the last ones run alone
+        logger.warning(
+            "%d shards for %d worker processes: some workers will idle; a smaller data_prep.shard_size "
+            "(20-40 files) gives each several",
+            len(shards),
+            workers,
+        )
     return LoraforgeDaskTaskRunner(cluster_kwargs=kwargs)
 
 
