@@ -80,16 +80,17 @@ def test_auto_uses_a_local_cluster_sized_to_the_machine_for_a_large_input(monkey
     }
     sized = choose(ShardRunner(kind="dask", workers=3, memory_limit="2GiB"), plan_shards(DOCS, 200))
     assert (sized.cluster_kwargs["n_workers"], sized.cluster_kwargs["memory_limit"]) == (3, "2GiB")
+    assert isinstance(choose(ShardRunner(kind="threads", min_bytes=0), plan_shards(DOCS, 10)), ThreadPoolTaskRunner)
 
 
-def test_a_local_cluster_with_fewer_than_two_shards_per_worker_says_to_cut_smaller_shards(caplog):
+def test_a_local_cluster_with_fewer_than_two_shards_per_worker_says_to_cut_smaller_shards(caplog, monkeypatch):
+    monkeypatch.delenv("LORAFORGE_DASK_ADDRESS", raising=False)
     with caplog.at_level("WARNING", logger="loraforge.runners"):
         choose(ShardRunner(kind="dask", workers=2), plan_shards(DOCS, 10))  # 4 shards: 2 per worker
     assert not caplog.records
     with caplog.at_level("WARNING", logger="loraforge.runners"):
         choose(ShardRunner(kind="dask", workers=3), plan_shards(DOCS, 10))
     assert [r.getMessage().split(":")[0] for r in caplog.records] == ["4 shards for 3 worker processes"]
-    assert isinstance(choose(ShardRunner(kind="threads", min_bytes=0), plan_shards(DOCS, 10)), ThreadPoolTaskRunner)
 
 
 def test_an_address_from_the_parameter_or_the_environment_selects_that_cluster(monkeypatch):
