@@ -17,7 +17,7 @@ import logging
 import os
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager, nullcontext
-from typing import Literal
+from typing import Literal, get_args
 
 from prefect.context import FlowRunContext
 from prefect.settings import PREFECT_API_URL, temporary_settings
@@ -59,12 +59,16 @@ class ShardRunner(BaseModel):
     def resolved_address(self) -> str | None:
         return self.address or Settings().dask_address or None
 
+    def local_workers(self) -> int:
+        """Processes of a local cluster: ``workers``, else one per core."""
+        return self.workers or os.cpu_count() or 1
+
 
 def runner_options(parser: argparse.ArgumentParser) -> None:
     """``python -m flows.data_prep`` / ``flows.pipeline`` options for ``ShardRunner`` (the flow parameter)."""
     fields = ShardRunner.model_fields
-    kinds = ("auto", "threads", "dask")
-    parser.add_argument("--runner", choices=kinds, default="auto", help=fields["kind"].description)
+    kinds = get_args(fields["kind"].annotation)
+    parser.add_argument("--runner", choices=kinds, default=fields["kind"].default, help=fields["kind"].description)
     parser.add_argument("--dask-address", metavar="tcp://HOST:8786", help=fields["address"].description)
     parser.add_argument("--dask-workers", type=int, metavar="N", help=fields["workers"].description)
 
@@ -85,7 +89,7 @@ def shard_bytes(shards: Sequence[ShardSpec]) -> int:
 def local_cluster_kwargs(runner: ShardRunner) -> dict[str, object]:
     """A ``distributed.LocalCluster`` of single-threaded processes, one per core unless set."""
     return {
-        "n_workers": runner.workers or os.cpu_count() or 1,
+        "n_workers": runner.local_workers(),
         "threads_per_worker": 1,  # one shard per process at a time: the work is CPU-bound Python
         "processes": True,
         "memory_limit": runner.memory_limit,
@@ -109,7 +113,7 @@ def choose(runner: ShardRunner, shards: Sequence[ShardSpec]) -> TaskRunner:
         logger.info("shard tasks on the Dask cluster at %s (%d shards)", address, len(shards))
         return LoraforgeDaskTaskRunner(address=address)
     kwargs = local_cluster_kwargs(runner)
-    workers = int(kwargs["n_workers"])  # type: ignore[call-overload]
+    workers = runner.local_workers()
     logger.info("shard tasks on a local Dask cluster of %d processes (%d shards)", workers, len(shards))
     if len(shards) < 2 * workers:  # each shard is one task on one worker: the last ones run alone
         logger.warning(
